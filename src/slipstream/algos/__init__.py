@@ -1,0 +1,1 @@
+"""Execution algorithms: WHEN and HOW MUCH to trade (TWAP, VWAP, POV, IS, Iceberg)."""

@@ -1,0 +1,232 @@
+"""The execution engine: one loop, one OMS, one journal, pre-trade risk and the venues.
+
+Write-ahead rule: every state change is journaled, and requests to venues wait in an outbox
+until the journal has flushed (group commit at each idle point of the loop), so after a crash
+the journal always knows about every order a venue may have. Commands from outside the loop
+(``submit_parent``, ``submit_order``…) return only once their events are durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from slipstream.engine.clock import Clock, SimulatedClock
+from slipstream.engine.loop import EventLoop
+from slipstream.errors import ValidationError
+from slipstream.journal.memory import MemoryJournal
+from slipstream.journal.store import EventStore
+from slipstream.model.events import Event
+from slipstream.model.orders import ChildOrder, ParentOrder
+from slipstream.model.reports import ExecutionReport
+from slipstream.oms.manager import OrderManager
+from slipstream.oms.orders import OrderState, ParentState
+from slipstream.risk.base import NoRisk, PreTradeCheck
+from slipstream.venues.base import Venue
+
+__all__ = ["ExecutionEngine"]
+
+
+class _Context:
+    """The :class:`VenueContext` the engine lends each venue."""
+
+    __slots__ = ("_loop", "_name")
+
+    def __init__(self, loop: EventLoop, name: str) -> None:
+        self._loop = loop
+        self._name = name
+
+    def now_ns(self) -> int:
+        return self._loop.clock.now_ns()
+
+    def deliver(self, ts_ns: int, message: Any) -> None:
+        self._loop.schedule(ts_ns, message)
+
+    def rng(self, name: str) -> np.random.Generator:
+        return self._loop.rng_for(f"venue:{self._name}:{name}")
+
+
+class ExecutionEngine:
+    """Wires loop, OMS, journal, risk and venues.
+
+    Args:
+        venues: the venues to trade on; their instruments are registered with the OMS.
+        journal: event store (default: in-memory, hash-chained).
+        clock: default a simulated clock at 0.
+        seed: seed of every random stream.
+        risk: pre-trade check for child orders (default: approve all).
+        publish_events: also publish every journaled event on the loop (for algos, TCA...).
+    """
+
+    def __init__(
+        self,
+        venues: Sequence[Venue] = (),
+        *,
+        journal: EventStore | None = None,
+        clock: Clock | None = None,
+        seed: int = 0,
+        risk: PreTradeCheck | None = None,
+        publish_events: bool = True,
+    ) -> None:
+        self.loop = EventLoop(clock if clock is not None else SimulatedClock(), seed)
+        self.journal: EventStore = journal if journal is not None else MemoryJournal()
+        self.oms = OrderManager()
+        self.risk: PreTradeCheck = risk if risk is not None else NoRisk()
+        self.venues: dict[str, Venue] = {}
+        self.publish_events = publish_events
+        self._outbox: list[tuple[str, Any]] = []
+        self._in_loop = False
+        for venue in venues:
+            self.add_venue(venue)
+        self.loop.subscribe(ExecutionReport, self._on_report)
+        self.loop.on_idle(self.commit)
+
+    def add_venue(self, venue: Venue) -> None:
+        self.venues[venue.venue_id] = venue
+        for instrument in venue.instruments:
+            self.oms.add_instrument(instrument)
+        venue.attach(_Context(self.loop, venue.venue_id))
+
+    @property
+    def now_ns(self) -> int:
+        return self.loop.clock.now_ns()
+
+    # ---- journaling --------------------------------------------------------------------------------
+    def _record(self, events: Iterable[Event]) -> None:
+        journal = self.journal
+        publish = self.loop.publish if self.publish_events else None
+        for event in events:
+            journal.append(event)
+            if publish is not None:
+                publish(event)
+
+    def commit(self) -> None:
+        """Flush the journal, then release the venue requests that waited for it."""
+        self.journal.flush()
+        if self._outbox:
+            outbox, self._outbox = self._outbox, []
+            for action, args in outbox:
+                venue = self.venues[args[0]]
+                if action == "submit":
+                    venue.submit(args[1])
+                elif action == "cancel":
+                    venue.cancel(args[1])
+                else:
+                    venue.replace(args[1], args[2], args[3])
+
+    def _done(self) -> None:
+        if not self._in_loop:
+            self.commit()
+
+    # ---- commands ------------------------------------------------------------------------------------
+    def deposit(self, venue: str, asset: str, amount: Decimal) -> None:
+        self._record(self.oms.deposit(venue, asset, amount, self.now_ns))
+        self._done()
+
+    def submit_parent(self, parent: ParentOrder) -> ParentState:
+        """Register a parent order (idempotent); durable when this returns."""
+        self._record(self.oms.submit_parent(parent, self.now_ns))
+        self._done()
+        return self.oms.parents[parent.parent_id]
+
+    def cancel_parent(self, parent_id: str, reason: str = "") -> None:
+        """Stop a parent and cancel its working children."""
+        self._record(self.oms.cancel_parent(parent_id, self.now_ns, reason))
+        for coid in self.oms.parents[parent_id].children:
+            if not self.oms.orders[coid].status.is_terminal:
+                self._cancel(coid)
+        self._done()
+
+    def submit_order(self, order: ChildOrder) -> OrderState:
+        """Create, risk-check and send a child order. Same client order id ⇒ same order, sent once.
+
+        Raises:
+            ValidationError: the OMS refused the order (nothing recorded).
+        """
+        existing = order.client_order_id in self.oms.orders
+        now = self.now_ns
+        self._record(self.oms.create_order(order, now))
+        state = self.oms.orders[order.client_order_id]
+        if not existing:
+            denial = self.risk.check(order, state.instrument)
+            if denial is not None:
+                self._record(self.oms.deny(order.client_order_id, denial.code, denial.detail, now))
+            else:
+                self._record(self.oms.mark_submitted(order.client_order_id, now))
+                self._outbox.append(("submit", (order.venue, order)))
+        self._done()
+        return state
+
+    def cancel_order(self, client_order_id: str) -> None:
+        self._cancel(client_order_id)
+        self._done()
+
+    def _cancel(self, client_order_id: str) -> None:
+        events = self.oms.request_cancel(client_order_id, self.now_ns)
+        if events:
+            self._record(events)
+            self._outbox.append(("cancel", (self.oms.orders[client_order_id].order.venue, client_order_id)))
+
+    def replace_order(self, client_order_id: str, price_units: int | None, lots: int) -> None:
+        self._record(self.oms.request_replace(client_order_id, price_units, lots, self.now_ns))
+        venue = self.oms.orders[client_order_id].order.venue
+        self._outbox.append(("replace", (venue, client_order_id, price_units, lots)))
+        self._done()
+
+    # ---- reports ------------------------------------------------------------------------------------
+    def _on_report(self, report: ExecutionReport) -> None:
+        self._record(self.oms.on_report(report, self.now_ns))
+
+    # ---- running ------------------------------------------------------------------------------------
+    def run(self, until_ns: int | None = None) -> None:
+        """Process messages (simulated time) until idle or ``until_ns``."""
+        self._in_loop = True
+        try:
+            self.loop.run(until_ns)
+        finally:
+            self._in_loop = False
+            self.commit()
+
+    # ---- recovery -------------------------------------------------------------------------------------
+    @classmethod
+    def recover(cls, journal: EventStore, venues: Sequence[Venue] = (), **kwargs: Any) -> ExecutionEngine:
+        """Rebuild state by replaying ``journal`` (chain-checked), then keep journaling to it.
+
+        Raises:
+            JournalCorrupt: the chain is broken; nothing is rebuilt from a bad journal.
+        """
+        engine = cls(venues, journal=journal, **kwargs)
+        last_ts = 0
+        for _, event in journal.events():
+            engine.oms.apply(event)
+            last_ts = event.ts_ns
+        clock = engine.loop.clock
+        if isinstance(clock, SimulatedClock) and clock.now_ns() < last_ts:
+            clock.advance_to(last_ts)
+        return engine
+
+    def reconcile(self) -> list[Event]:
+        """Ask every venue for open orders and fills and apply what the journal lacks."""
+        recorded: list[Event] = []
+        for venue_id, venue in sorted(self.venues.items()):
+            reports = venue.fills_since(0) + venue.open_orders()
+            for report in reports:
+                state = self.oms.orders.get(report.client_order_id)
+                if state is None or state.order.venue != venue_id:
+                    continue
+                if report.fill is not None and report.fill.trade_id in state.trade_ids:
+                    continue
+                events = self.oms.on_report(report, self.now_ns)
+                self._record(events)
+                recorded.extend(events)
+        self._done()
+        return recorded
+
+    def parent(self, parent_id: str) -> ParentState:
+        state = self.oms.parents.get(parent_id)
+        if state is None:
+            raise ValidationError(f"unknown parent order {parent_id}")
+        return state

@@ -1,0 +1,163 @@
+"""Journaled engine events: past tense, frozen, one class each.
+
+These are the facts the journal stores and replay re-applies; state (orders, positions,
+balances) is a projection of them. Every event carries ``ts_ns``, the engine clock time when it
+was recorded; events caused by a venue also carry the venue's own time.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from slipstream.model.orders import ChildOrder, ParentOrder
+from slipstream.model.reports import ExecutionReport, Fill
+
+__all__ = [
+    "BalanceAdjusted",
+    "Event",
+    "FillAnomaly",
+    "OrderAccepted",
+    "OrderCancelRejected",
+    "OrderCanceled",
+    "OrderCreated",
+    "OrderDenied",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderPendingCancel",
+    "OrderPendingReplace",
+    "OrderRejected",
+    "OrderReplaceRejected",
+    "OrderReplaced",
+    "OrderStatusUnknown",
+    "OrderSubmitted",
+    "ParentOrderCanceled",
+    "ParentOrderSubmitted",
+    "ReportIgnored",
+]
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type"):
+    """Base of every journaled event; ``type`` in the encoded form names the class."""
+
+    ts_ns: int
+
+
+class ParentOrderSubmitted(Event, frozen=True, kw_only=True):
+    parent: ParentOrder
+
+
+class ParentOrderCanceled(Event, frozen=True, kw_only=True):
+    parent_id: str
+    reason: str = ""
+
+
+class BalanceAdjusted(Event, frozen=True, kw_only=True):
+    """Deposit, withdrawal or funding payment: ``amount`` of ``asset`` at ``venue`` (signed)."""
+
+    venue: str
+    asset: str
+    amount: Decimal
+    reason: str = ""
+
+
+class OrderCreated(Event, frozen=True, kw_only=True):
+    """A child order exists (state NEW) and passed the OMS's own checks."""
+
+    order: ChildOrder
+
+
+class OrderDenied(Event, frozen=True, kw_only=True):
+    """Pre-trade risk refused the order before it reached a venue (NEW → REJECTED)."""
+
+    client_order_id: str
+    code: str
+    detail: str = ""
+
+
+class OrderSubmitted(Event, frozen=True, kw_only=True):
+    """Sent to the venue (NEW → PENDING_NEW)."""
+
+    client_order_id: str
+
+
+class OrderAccepted(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    venue_order_id: str
+    venue_ts_ns: int
+
+
+class OrderRejected(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    reason: str
+    venue_ts_ns: int
+
+
+class OrderFilled(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    fill: Fill
+    venue_ts_ns: int
+
+
+class OrderPendingCancel(Event, frozen=True, kw_only=True):
+    client_order_id: str
+
+
+class OrderCanceled(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    venue_ts_ns: int
+
+
+class OrderCancelRejected(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    reason: str
+    venue_ts_ns: int
+
+
+class OrderPendingReplace(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    price_units: int | None
+    lots: int
+
+
+class OrderReplaced(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    price_units: int | None
+    lots: int
+    venue_ts_ns: int
+
+
+class OrderReplaceRejected(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    reason: str
+    venue_ts_ns: int
+
+
+class OrderExpired(Event, frozen=True, kw_only=True):
+    client_order_id: str
+    venue_ts_ns: int
+
+
+class OrderStatusUnknown(Event, frozen=True, kw_only=True):
+    """A venue failure left the outcome unclear; the order awaits reconciliation."""
+
+    client_order_id: str
+    reason: str
+
+
+class FillAnomaly(Event, frozen=True, kw_only=True):
+    """A fill beyond the order's quantity (overfill): applied to the position, which reflects
+    what the venue says we own, but not to the order or parent accounting."""
+
+    client_order_id: str
+    fill: Fill
+    excess_lots: int
+    venue_ts_ns: int
+
+
+class ReportIgnored(Event, frozen=True, kw_only=True):
+    """An execution report refused by the OMS (duplicate, stale, unknown order...), kept as evidence."""
+
+    report: ExecutionReport
+    reason: str

@@ -1,0 +1,150 @@
+"""Positions and balances per venue and asset, with realised and unrealised PnL.
+
+Amounts are ``Decimal`` (exact for every fill; average prices are kept as a cost basis, so the
+only rounding is the 28-digit context when a partial close splits that basis). Fees and gas are
+charged in their own asset, never converted here.
+
+Accounting by instrument kind:
+- spot and options: the base (or the option contract) and the quote/premium currency are
+  balances; a position tracks the net holding and its cost for PnL;
+- linear perpetuals/futures: a position in contracts; realised PnL is paid to the settle asset;
+- inverse perpetuals/futures: PnL in the base coin, from the difference of 1/price.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from slipstream.model.enums import InstrumentKind, Side
+from slipstream.model.instruments import Instrument
+
+__all__ = ["Portfolio", "Position"]
+
+_ZERO = Decimal(0)
+
+
+class Position:
+    """Net holding of one instrument at one venue.
+
+    ``cost`` is the signed entry value of the open quantity: quote value (price × qty × size) for
+    linear instruments, base value (qty × size / price) for inverse ones.
+    """
+
+    __slots__ = ("cost", "instrument", "quantity", "realised_pnl")
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        self.quantity = _ZERO
+        self.cost = _ZERO
+        self.realised_pnl = _ZERO
+
+    def _value(self, quantity: Decimal, price: Decimal) -> Decimal:
+        size = self.instrument.contract_size
+        if self.instrument.inverse:
+            return quantity * size / price
+        return quantity * size * price
+
+    @property
+    def average_price(self) -> Decimal | None:
+        if not self.quantity:
+            return None
+        size = self.instrument.contract_size
+        if self.instrument.inverse:
+            return self.quantity * size / self.cost
+        return self.cost / (self.quantity * size)
+
+    def apply(self, signed_quantity: Decimal, price: Decimal) -> Decimal:
+        """Apply a trade; returns the PnL it realised (settle/quote asset, base for inverse)."""
+        realised = _ZERO
+        q = self.quantity
+        if q == 0 or (q > 0) == (signed_quantity > 0):
+            self.quantity = q + signed_quantity
+            self.cost += self._value(signed_quantity, price)
+            return realised
+        closing = min(abs(signed_quantity), abs(q))
+        closing_signed = closing if q > 0 else -closing
+        basis = self.cost * closing / abs(q)
+        exit_value = self._value(closing_signed, price)
+        realised = (basis - exit_value) if self.instrument.inverse else (exit_value - basis)
+        self.realised_pnl += realised
+        self.cost -= basis
+        self.quantity = q + signed_quantity
+        rest = signed_quantity + closing_signed
+        if rest:
+            self.cost = self._value(rest, price)
+        elif not self.quantity:
+            self.cost = _ZERO
+        return realised
+
+    def unrealised_pnl(self, mark: Decimal) -> Decimal:
+        if not self.quantity:
+            return _ZERO
+        value = self._value(self.quantity, mark)
+        return (self.cost - value) if self.instrument.inverse else (value - self.cost)
+
+
+class Portfolio:
+    """Balances keyed by (venue, asset) and positions keyed by (venue, symbol)."""
+
+    __slots__ = ("balances", "positions")
+
+    def __init__(self) -> None:
+        self.balances: dict[tuple[str, str], Decimal] = {}
+        self.positions: dict[tuple[str, str], Position] = {}
+
+    def balance(self, venue: str, asset: str) -> Decimal:
+        return self.balances.get((venue, asset), _ZERO)
+
+    def adjust(self, venue: str, asset: str, amount: Decimal) -> None:
+        key = (venue, asset)
+        self.balances[key] = self.balances.get(key, _ZERO) + amount
+
+    def position(self, venue: str, instrument: Instrument) -> Position:
+        key = (venue, instrument.symbol)
+        pos = self.positions.get(key)
+        if pos is None:
+            pos = self.positions[key] = Position(instrument)
+        return pos
+
+    def apply_fill(
+        self,
+        instrument: Instrument,
+        side: Side,
+        lots: int,
+        price_units: int,
+        fee: Decimal,
+        fee_asset: str,
+        gas: Decimal,
+        gas_asset: str,
+    ) -> None:
+        """Move balances and the position for one fill."""
+        venue = instrument.venue
+        quantity = instrument.lot_size * lots
+        price = instrument.price_unit * price_units
+        signed = quantity if side is Side.BUY else -quantity
+        pos = self.position(venue, instrument)
+        realised = pos.apply(signed, price)
+        kind = instrument.kind
+        if kind is InstrumentKind.SPOT or kind is InstrumentKind.OPTION:
+            asset = instrument.base if kind is InstrumentKind.SPOT else instrument.symbol
+            cash = (
+                instrument.quote
+                if kind is InstrumentKind.SPOT
+                else getattr(instrument, "premium_currency", instrument.settle)
+            )
+            self.adjust(venue, asset, signed)
+            self.adjust(venue, cash, -signed * instrument.contract_size * price)
+        elif realised:
+            self.adjust(venue, instrument.settle, realised)
+        if fee:
+            self.adjust(venue, fee_asset or instrument.settle, -fee)
+        if gas:
+            self.adjust(venue, gas_asset, -gas)
+
+    def unrealised_pnl(self, marks: dict[tuple[str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
+        """Unrealised PnL per (venue, symbol) for the positions that have a mark."""
+        return {
+            key: pos.unrealised_pnl(marks[key])
+            for key, pos in sorted(self.positions.items())
+            if key in marks and pos.quantity
+        }

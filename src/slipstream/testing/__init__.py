@@ -1,0 +1,1 @@
+"""Shared test helpers (stubs and builders) for slipstream's own tests and for users' tests."""

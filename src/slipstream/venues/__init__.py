@@ -1,0 +1,1 @@
+"""Venues: simulated and live trading venues (order books and AMM pools)."""

@@ -1,0 +1,1 @@
+"""Simulated venues: order book, AMM pools and chain."""
