@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from slipstream.tca import (
     MarketPrint,
@@ -85,9 +86,7 @@ def synthetic_run(fills: int, prints: int, mids: int, seed: int = 7) -> Run:
                 fee_in_quote=fee,
                 gas_in_quote=Decimal("4.20") if venue in ("uniswap-v3", "curve") else Decimal(0),
                 liquidity="maker" if maker else "taker",
-                order_type="limit"
-                if maker
-                else ("swap" if venue in ("uniswap-v3", "curve") else "ioc"),
+                order_type="limit" if maker else ("swap" if venue in ("uniswap-v3", "curve") else "ioc"),
                 child_id=f"c{i}",
                 queue_wait_ns=rng.randrange(10**10) if maker else None,
                 expected_cost_in_quote=(per_fill * price * Decimal("0.0003")).quantize(TICK),
@@ -133,15 +132,10 @@ def main() -> None:
     for fills, prints, mids in sizes:
         run = synthetic_run(fills, prints, mids)
         result = analyse(run.order, run.fills, run.prints, run.mids)
-        t_analyse = best_of(3, lambda run=run: analyse(run.order, run.fills, run.prints, run.mids))
+        t_analyse = best_of(3, partial(analyse, run.order, run.fills, run.prints, run.mids))
         t_dict = best_of(5, result.to_dict)
         html = render_html(result, run.order, run.fills, run.prints, run.mids)
-        t_html = best_of(
-            3,
-            lambda run=run, result=result: render_html(
-                result, run.order, run.fills, run.prints, run.mids
-            ),
-        )
+        t_html = best_of(3, partial(render_html, result, run.order, run.fills, run.prints, run.mids))
         print(
             f"| {fills:,} | {prints:,} | {mids:,} | {t_analyse:.3f} | {t_dict * 1e3:.2f} | "
             f"{t_html:.3f} | {len(html.encode()) / 1024:.0f} |"

@@ -48,18 +48,18 @@ def test_journal_verify_names_first_bad_sequence(journal: Path, tmp_path: Path) 
     bad = tmp_path / "bad.db"
     bad.write_bytes(journal.read_bytes())
     with sqlite3.connect(bad) as db:
-        db.execute("UPDATE events SET body=replace(body, 'desk', 'DESK') WHERE seq=3")
+        db.execute("UPDATE events SET body=replace(body, 'desk', 'DESK') WHERE seq=5")
     out = cli("journal", "verify", str(bad))
     assert out.returncode == 1
-    assert "first bad sequence 3" in out.stderr
+    assert "first bad sequence 5" in out.stderr
     assert "Traceback" not in out.stderr
 
 
 def test_journal_show_lists_events(journal: Path) -> None:
-    out = cli("journal", "show", str(journal), "--json", "--limit", "3")
+    out = cli("journal", "show", str(journal), "--json", "--limit", "5")
     lines = [json.loads(x) for x in out.stdout.splitlines()]
-    assert [x["seq"] for x in lines] == [1, 2, 3]
-    assert lines[2]["event"]["type"] == "ParentOrderSubmitted"
+    assert [x["seq"] for x in lines] == [1, 2, 3, 4, 5]
+    assert lines[4]["event"]["type"] == "ParentOrderSubmitted"
     out = cli("journal", "show", str(journal), "--type", "OrderFilled", "--json")
     assert out.stdout and all(json.loads(x)["event"]["type"] == "OrderFilled" for x in out.stdout.splitlines())
 

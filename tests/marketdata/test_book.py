@@ -7,6 +7,8 @@ whether applied row by row or in batches, including far-out levels and window re
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -62,6 +64,7 @@ def _row(centre: int, spread: int) -> st.SearchStrategy[tuple[int, int, int, int
 
 
 rows_strategy = st.one_of(
+    st.lists(_row(1_000, 3), max_size=120),  # few prices: deletes of the best are frequent
     st.lists(_row(1_000, 40), max_size=120),  # near the touch, tiny window below
     st.lists(_row(1_000, 400), max_size=120),  # spread far beyond a 64-wide window
     st.lists(_row(40, 60), max_size=120),  # prices near zero (window pinned at 0)
@@ -80,7 +83,7 @@ def test_sequential_apply_matches_reference(rows: list[tuple[int, int, int, int]
     for i, row in enumerate(rows):
         book.apply(*row)
         ref.apply(*row)
-        if i % 7 == 0:
+        if i % 3 == 0:
             assert_same(book, ref)
     assert_same(book, ref)
 
@@ -99,13 +102,39 @@ def test_apply_batch_equals_sequential_apply(
     seq, ref = L2Book(window=window), DictBook()
     bat = L2Book(window=window)
     bounds = sorted({0, len(rows), *(c for c in cuts if c <= len(rows))})
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         bat.apply_batch(action[a:b], side[a:b], price[a:b], qty[a:b])
         for row in rows[a:b]:
             seq.apply(*row)
             ref.apply(*row)
         assert_same(bat, ref)
         assert_same(seq, ref)
+
+
+@pytest.mark.parametrize("spread", [3, 40, 400])
+def test_seeded_fuzz_with_gaps_between_queries(spread: int) -> None:
+    """Many short random streams, querying every few rows (catches stale best-price caches
+    that only show when several writes land between two queries)."""
+    rng = np.random.default_rng(spread)
+    for _ in range(150):
+        n = 60
+        action = rng.choice(np.array([ADD, UPDATE, UPDATE, DELETE, DELETE]), n)
+        action[rng.random(n) < 0.02] = CLEAR
+        side = rng.integers(BID, ASK + 1, n)
+        price = rng.integers(1_000 - spread, 1_001 + spread, n)
+        qty = rng.integers(0, 20, n)
+        rows = list(zip(action.tolist(), side.tolist(), price.tolist(), qty.tolist(), strict=True))
+        seq, bat, ref = L2Book(window=64), L2Book(window=64), DictBook()
+        a = 0
+        while a < n:
+            b = a + int(rng.integers(1, 6))
+            for row in rows[a:b]:
+                seq.apply(*row)
+                ref.apply(*row)
+            bat.apply_batch(action[a:b], side[a:b], price[a:b], qty[a:b])
+            assert_same(seq, ref)
+            assert_same(bat, ref)
+            a = b
 
 
 def test_large_batch_uses_exact_last_write_per_level() -> None:
@@ -241,6 +270,15 @@ def test_invalid_rows_raise_and_change_nothing(row: tuple[int, int, int, int]) -
     assert book.levels(BID) == [(99, 4)] and book.levels(ASK) == []
 
 
+def test_delete_ignores_its_size_in_both_paths() -> None:
+    one, batch = L2Book(), L2Book()
+    for book in (one, batch):
+        book.apply(ADD, BID, 99, 4)
+    one.apply(DELETE, BID, 99, -7)
+    batch.apply_batch(*_cols([(DELETE, BID, 99, -7)]))
+    assert one.levels(BID) == batch.levels(BID) == []
+
+
 def test_apply_batch_rejects_bad_arrays() -> None:
     book = L2Book()
     one = np.array([1], dtype=np.int64)
@@ -263,3 +301,30 @@ def test_clear_in_batch_ignores_side_and_price_of_clear_rows() -> None:
     assert book.levels(BID) == [(98, 2)] and book.levels(ASK) == []
     book.apply_batch(*_cols([(ADD, ASK, 101, 1), (CLEAR, 7, -3, 0)]))
     assert len(book) == 0 and book.best_bid() is None and book.best_ask() is None
+
+
+def test_bench_book_replay_core_runs_and_agrees() -> None:
+    """Smoke test of benchmarks/bench_book_replay.py: every W1 batch size ends in the same book
+    as row-by-row replay, and W2 makes its decisions on small input."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_book_replay.py"
+    spec = importlib.util.spec_from_file_location("bench_book_replay", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        stream = generate_l2_stream(5_000, 1)
+        rows = module.run_w1_rows(stream).book
+        for chunk in (1, 100, 4_096):
+            book = module.run_w1(stream, chunk).book
+            assert book.levels(BID) == rows.levels(BID) and book.levels(ASK) == rows.levels(ASK)
+        venue = module.run_w2(stream)
+    finally:
+        del sys.modules[spec.name]
+    assert (venue.placed, venue.cancelled, venue.market_orders) == (50, 49, 5)
+    assert venue.taken_lots == 5 * module.MARKET_LOTS
+    assert venue.fees > 0 and not venue.book.is_crossed()

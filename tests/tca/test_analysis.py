@@ -15,7 +15,7 @@ from slipstream.errors import ValidationError
 from slipstream.tca import TcaConfig, TcaFill, TcaOrder, analyse
 
 if TYPE_CHECKING:
-    from tests.tca.conftest import Example
+    from .conftest import Example
 
 OrderFactory = Callable[..., TcaOrder]
 FillFactory = Callable[..., TcaFill]
@@ -134,9 +134,7 @@ def test_eth_sell_example_b(eth_sell: Example) -> None:
     assert out["vwap"] == "2992.2625"
     assert out["vwap_slippage_bps"] == pytest.approx(0.1625 / 2992.2625 * 1e4, abs=1e-6)
     # TWAP: 2,995 x 15 s + 2,990 x 10 s + 2,985 x 5 s = 89,750 / 30 = 2,991.6667; sold above.
-    assert out["twap_slippage_bps"] == pytest.approx(
-        -(2992.1 - 89_750 / 30) / (89_750 / 30) * 1e4, abs=1e-6
-    )
+    assert out["twap_slippage_bps"] == pytest.approx(-(2992.1 - 89_750 / 30) / (89_750 / 30) * 1e4, abs=1e-6)
     assert out["participation_rate"] == 0.125  # 50 / 400
     assert (out["fill_rate"], out["passive_share"], out["avg_queue_wait_s"]) == (1.0, 0.0, None)
     # Markouts, sell P&L = -q (mid - p):
@@ -229,9 +227,7 @@ def test_bad_horizons_are_rejected(horizons: tuple[timedelta, ...]) -> None:
         TcaConfig(markout_horizons=horizons)
 
 
-def test_amount_beyond_exact_precision_is_rejected(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_amount_beyond_exact_precision_is_rejected(make_order: OrderFactory, make_fill: FillFactory) -> None:
     huge = D("1." + "1" * 60)
     order = make_order(quantity=huge, decision_price=huge)
     with pytest.raises(ValidationError, match="96 significant digits"):

@@ -36,9 +36,7 @@ def test_twap_of_zero_length_interval_is_the_mid_then() -> None:
     assert time_weighted_mid([MidSample(90 * S, D(1))], 0, 60 * S) is None
 
 
-def test_flagged_own_prints_are_replaced_by_fills(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_flagged_own_prints_are_replaced_by_fills(make_order: OrderFactory, make_fill: FillFactory) -> None:
     order = make_order(quantity=D(5))
     fills = [make_fill(ts_ns=S, quantity=D(2), price=D(101))]
     tape = [

@@ -15,9 +15,7 @@ OrderFactory = Callable[..., TcaOrder]
 FillFactory = Callable[..., TcaFill]
 
 
-def test_prediction_error_uses_reference_price(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_prediction_error_uses_reference_price(make_order: OrderFactory, make_fill: FillFactory) -> None:
     order = make_order(side="sell", quantity=D(3))
     fills = [
         # Router priced from a mid of 99: expected 2 (1 x (99 - 98) + fee 1); realised

@@ -18,9 +18,7 @@ OrderFactory = Callable[..., TcaOrder]
 FillFactory = Callable[..., TcaFill]
 
 
-def test_adverse_selection_is_negative_for_buy_and_sell(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_adverse_selection_is_negative_for_buy_and_sell(make_order: OrderFactory, make_fill: FillFactory) -> None:
     mids = [MidSample(0, D(100)), MidSample(S, D(99)), MidSample(10 * S, D(99))]
     buy = markouts(make_order(), [make_fill(price=D(100))], mids, [timedelta(seconds=1)])
     assert buy[0].pnl == D(-1) and buy[0].bps == -100.0  # bought, then the mid fell
@@ -34,9 +32,7 @@ def test_adverse_selection_is_negative_for_buy_and_sell(
     assert sell[0].pnl == D(-1) and sell[0].bps == -100.0  # sold, then the mid rose
 
 
-def test_partial_coverage_and_missing_data(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_partial_coverage_and_missing_data(make_order: OrderFactory, make_fill: FillFactory) -> None:
     order = make_order(quantity=D(4))
     fills = [
         make_fill(ts_ns=0, quantity=D(1), price=D(100), child_id="a"),
@@ -52,9 +48,7 @@ def test_partial_coverage_and_missing_data(
     assert empty.bps is None and empty.coverage == 0.0 and empty.pnl == 0
 
 
-def test_mid_sample_exactly_at_horizon_is_used(
-    make_order: OrderFactory, make_fill: FillFactory
-) -> None:
+def test_mid_sample_exactly_at_horizon_is_used(make_order: OrderFactory, make_fill: FillFactory) -> None:
     mids = [MidSample(0, D(100)), MidSample(10 * S, D(105))]
     (mark,) = markouts(make_order(), [make_fill(price=D(100))], mids, [timedelta(seconds=10)])
     assert mark.pnl == D(5) and mark.coverage == 1.0

@@ -12,9 +12,7 @@ S = 1_000_000_000
 D = Decimal
 
 
-def test_participation_statistics(
-    make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]
-) -> None:
+def test_participation_statistics(make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]) -> None:
     order = make_order(quantity=D(10))
     fills = [
         make_fill(ts_ns=S, quantity=D(1), liquidity="maker", queue_wait_ns=4 * S, child_id="a"),

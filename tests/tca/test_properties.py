@@ -16,7 +16,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slipstream.tca import MarketPrint, MidSample, TcaFill, TcaOrder, TcaResult, analyse
+from slipstream.tca import MarketPrint, MidSample, Side, TcaFill, TcaOrder, TcaResult, analyse
 
 S = 1_000_000_000
 D = Decimal
@@ -31,7 +31,7 @@ seconds = st.integers(min_value=0, max_value=120)
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
-    side = draw(st.sampled_from(["buy", "sell"]))
+    side: Side = draw(st.sampled_from(["buy", "sell"]))
     quantity = D(draw(st.integers(min_value=1, max_value=100)))
     order = TcaOrder(
         side=side,
@@ -90,8 +90,7 @@ def _bps_fields(result: TcaResult) -> dict[str, object]:
     values: dict[str, object] = {k: out[k] for k in keys}
     for group in ("venues", "order_types"):
         values[group] = [
-            {k: v for k, v in row.items() if k.endswith("_bps") or k == "maker_share"}
-            for row in out[group]
+            {k: v for k, v in row.items() if k.endswith("_bps") or k == "maker_share"} for row in out[group]
         ]
     return values
 
@@ -105,9 +104,7 @@ def test_components_sum_to_total(scenario: Scenario) -> None:
     assert is_.delay + is_.impact + is_.opportunity + is_.fees + is_.gas == is_.total
     out = result.to_dict()
     assert json.loads(json.dumps(out)) == out
-    parts = sum(
-        out[k] for k in ("delay_bps", "impact_bps", "opportunity_bps", "fees_bps", "gas_bps")
-    )
+    parts = sum(out[k] for k in ("delay_bps", "impact_bps", "opportunity_bps", "fees_bps", "gas_bps"))
     assert abs(parts - out["implementation_shortfall_bps"]) < 1e-5
     for key in ("participation_rate", "fill_rate", "passive_share"):
         assert out[key] is None or 0.0 <= out[key] <= 1.0
@@ -118,8 +115,7 @@ def test_components_sum_to_total(scenario: Scenario) -> None:
 def test_trading_at_arrival_without_fees_costs_nothing(scenario: Scenario) -> None:
     order, fills, prints, mids = scenario
     at_arrival = tuple(
-        replace(f, price=order.arrival_price, fee=D(0), fee_in_quote=D(0), gas_in_quote=D(0))
-        for f in fills
+        replace(f, price=order.arrival_price, fee=D(0), fee_in_quote=D(0), gas_in_quote=D(0)) for f in fills
     )
     result = analyse(order, at_arrival, prints, mids)
     assert result.shortfall.impact == 0
@@ -171,7 +167,7 @@ def test_mirrored_sell_has_the_same_costs(scenario: Scenario) -> None:
     def mirror(value: Decimal | None) -> Decimal | None:
         return None if value is None else level - value
 
-    other = "sell" if order.side == "buy" else "buy"
+    other: Side = "sell" if order.side == "buy" else "buy"
     m_order = replace(
         order,
         side=other,
@@ -180,8 +176,7 @@ def test_mirrored_sell_has_the_same_costs(scenario: Scenario) -> None:
         end_price=mirror(order.end_price),
     )
     m_fills = tuple(
-        replace(f, side=other, price=level - f.price, reference_price=mirror(f.reference_price))
-        for f in fills
+        replace(f, side=other, price=level - f.price, reference_price=mirror(f.reference_price)) for f in fills
     )
     m_prints = tuple(replace(p, price=level - p.price) for p in prints)
     m_mids = tuple(replace(m, mid=level - m.mid) for m in mids)

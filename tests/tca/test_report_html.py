@@ -15,7 +15,7 @@ from slipstream.tca._svg import nice_ticks, thin
 from slipstream.tca.report_html import SECTIONS
 
 if TYPE_CHECKING:
-    from tests.tca.conftest import Example
+    from .conftest import Example
 
 D = Decimal
 
@@ -71,14 +71,10 @@ def test_report_has_the_five_sections_with_charts(btc_buy: Example) -> None:
     price = outline.tags["price"]
     assert price["polyline"] >= 4  # mid, arrival, VWAP, average price
     assert price["circle"] >= 3 + 2 + 3  # fills + market prints + legend dots
-    assert {"fill: binance", "fill: okx", "fill: uniswap-v3", "mid", "arrival"} <= set(
-        outline.text["price"]
-    )
+    assert {"fill: binance", "fill: okx", "fill: uniswap-v3", "mid", "arrival"} <= set(outline.text["price"])
     assert {"schedule", "filled", "order quantity"} <= set(outline.text["progress"])
     assert outline.tags["waterfall"]["rect"] >= 6 + 1  # five steps + total + frame
-    assert {"delay", "impact", "fees", "gas", "opportunity", "total"} <= set(
-        outline.text["waterfall"]
-    )
+    assert {"delay", "impact", "fees", "gas", "opportunity", "total"} <= set(outline.text["waterfall"])
     assert {"+28.92", "+13.36"} <= set(outline.text["waterfall"])
     assert outline.tags["venues"]["table"] == 2
     assert {"binance", "okx", "uniswap-v3", "limit", "swap"} <= set(outline.text["venues"])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from slipstream.tca import SIGN_CONVENTION, analyse, terminal_text
 
 if TYPE_CHECKING:
-    from tests.tca.conftest import Example
+    from .conftest import Example
 
 
 def test_terminal_summary_shows_key_numbers(btc_buy: Example) -> None:

@@ -33,12 +33,8 @@ from slipstream.tca.shortfall import implementation_shortfall
 D = Decimal
 
 
-def test_cfa_level3_example_gaodun(
-    make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]
-) -> None:
-    order = make_order(
-        quantity=D(1000), decision_price=D("40.00"), arrival_price=D("40.04"), quote_asset="USD"
-    )
+def test_cfa_level3_example_gaodun(make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]) -> None:
+    order = make_order(quantity=D(1000), decision_price=D("40.00"), arrival_price=D("40.04"), quote_asset="USD")
     fills = [make_fill(quantity=D(700), price=D("40.05"), fee=D(17), fee_in_quote=D(17))]
     result = implementation_shortfall(order, fills, end_price=D("40.08"))
 
@@ -78,9 +74,7 @@ def test_cfa_curriculum_example_total_87(
 def test_cfa_sell_example_two_eighty_per_share(
     make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]
 ) -> None:
-    order = make_order(
-        side="sell", quantity=D(50000), decision_price=D("43.00"), arrival_price=D("41.00")
-    )
+    order = make_order(side="sell", quantity=D(50000), decision_price=D("43.00"), arrival_price=D("41.00"))
     fee = D("0.05") * 50000
     fills = [make_fill(side="sell", quantity=D(50000), price=D("40.25"), fee=fee, fee_in_quote=fee)]
     result = implementation_shortfall(order, fills, end_price=D("38.00"))
@@ -93,9 +87,7 @@ def test_cfa_sell_example_two_eighty_per_share(
     assert result.as_bps(result.total) == pytest.approx(2.80 / 43 * 1e4)
 
 
-def test_negative_shortfall_is_a_saving(
-    make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]
-) -> None:
+def test_negative_shortfall_is_a_saving(make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]) -> None:
     order = make_order(quantity=D(4000), decision_price=D("16.24"), arrival_price=D("16.24"))
     fills = [make_fill(quantity=D(4000), price=D("16.20"), fee=D("38.50"), fee_in_quote=D("38.50"))]
     result = implementation_shortfall(order, fills, end_price=D("16.28"))
@@ -119,9 +111,7 @@ def test_unfilled_without_end_price_is_rejected(
         implementation_shortfall(make_order(quantity=D(2)), [make_fill()], end_price=None)
 
 
-def test_overfill_is_rejected(
-    make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]
-) -> None:
+def test_overfill_is_rejected(make_order: Callable[..., TcaOrder], make_fill: Callable[..., TcaFill]) -> None:
     with pytest.raises(ValidationError, match="exceeds"):
         implementation_shortfall(make_order(), [make_fill(quantity=D(2))], end_price=D(100))
 

@@ -8,7 +8,7 @@ the journal always knows about every order a venue may have. Commands from outsi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +79,8 @@ class ExecutionEngine:
         self.publish_events = publish_events
         self._outbox: list[tuple[str, Any]] = []
         self._in_loop = False
+        self._unlisted = False
+        self._replayers: list[Callable[[Event], None]] = []
         for venue in venues:
             self.add_venue(venue)
         self.loop.subscribe(ExecutionReport, self._on_report)
@@ -88,7 +90,18 @@ class ExecutionEngine:
         self.venues[venue.venue_id] = venue
         for instrument in venue.instruments:
             self.oms.add_instrument(instrument)
+        self._unlisted = True
         venue.attach(_Context(self.loop, venue.venue_id))
+
+    def on_replay(self, handler: Callable[[Event], None]) -> None:
+        """Also give every replayed journal event to ``handler`` (risk limits, algo state...)."""
+        self._replayers.append(handler)
+
+    def record(self, events: Iterable[Event]) -> None:
+        """Journal events produced by a component (risk, algos, recorders); durable at the next
+        commit, which happens before this returns when called from outside the loop."""
+        self._record(events)
+        self._done()
 
     @property
     def now_ns(self) -> int:
@@ -96,6 +109,9 @@ class ExecutionEngine:
 
     # ---- journaling --------------------------------------------------------------------------------
     def _record(self, events: Iterable[Event]) -> None:
+        if self._unlisted:  # instruments first, so every later event can be read on its own
+            self._unlisted = False
+            self._record(self.oms.list_instruments(self.now_ns))
         journal = self.journal
         publish = self.loop.publish if self.publish_events else None
         for event in events:
@@ -105,6 +121,8 @@ class ExecutionEngine:
 
     def commit(self) -> None:
         """Flush the journal, then release the venue requests that waited for it."""
+        if self._unlisted:
+            self._record(())
         self.journal.flush()
         if self._outbox:
             outbox, self._outbox = self._outbox, []
@@ -199,14 +217,29 @@ class ExecutionEngine:
             JournalCorrupt: the chain is broken; nothing is rebuilt from a bad journal.
         """
         engine = cls(venues, journal=journal, **kwargs)
+        engine.replay()
+        return engine
+
+    def replay(self) -> int:
+        """Apply every event already in the journal to the OMS and the replay handlers; returns
+        how many. Call once, on an engine whose state is empty, before new commands.
+
+        Raises:
+            JournalCorrupt: the chain is broken; nothing is rebuilt past the bad entry.
+        """
         last_ts = 0
-        for _, event in journal.events():
-            engine.oms.apply(event)
+        count = 0
+        replayers = self._replayers
+        for _, event in self.journal.events():
+            self.oms.apply(event)
+            for handler in replayers:
+                handler(event)
             last_ts = event.ts_ns
-        clock = engine.loop.clock
+            count += 1
+        clock = self.loop.clock
         if isinstance(clock, SimulatedClock) and clock.now_ns() < last_ts:
             clock.advance_to(last_ts)
-        return engine
+        return count
 
     def reconcile(self) -> list[Event]:
         """Ask every venue for open orders and fills and apply what the journal lacks."""

@@ -100,7 +100,7 @@ class L2Book:
             self._sz[side, i] = qty
             if self._dirty[side]:
                 if (side == BID and i > self._hint[side]) or (side == ASK and i < self._hint[side]):
-                    pass
+                    self._hint[side] = i
                 return
             best = self._best[side]
             if qty:
@@ -135,11 +135,10 @@ class L2Book:
         n = action.shape[0]
         if n == 0:
             return
-        _check_rows(action, side, price, qty)
-        clears = np.flatnonzero(action == CLEAR)
-        if clears.size:
+        has_clear = _check_rows(action, side, price, qty)
+        if has_clear:
             self.clear()
-            start = int(clears[-1]) + 1
+            start = int(np.flatnonzero(action == CLEAR)[-1]) + 1
             if start == n:
                 return
             action, side, price, qty = action[start:], side[start:], price[start:], qty[start:]
@@ -149,8 +148,8 @@ class L2Book:
             self._place(int(np.partition(price, n // 2)[n // 2]))
         w = self._w
         idx = price - self._lo
-        inside = (idx >= 0) & (idx < w)
-        if not inside.all():
+        if int(idx.min()) < 0 or int(idx.max()) >= w:
+            inside = (idx >= 0) & (idx < w)
             outside = np.flatnonzero(~inside)
             for r in outside.tolist():  # rare: far levels; order within a level kept
                 p = int(price[r])
@@ -174,17 +173,19 @@ class L2Book:
                 last = np.empty(n, dtype=bool)
                 last[-1] = True
                 np.not_equal(sk[1:], sk[:-1], out=last[:-1])
-                flat[sk[last]] = value[order[last]]
+                written = sk[last]
+                flat[written] = value[order[last]]
             else:
                 row = np.full(3 * w, -1, dtype=np.int64)
                 np.maximum.at(row, keys, np.arange(n, dtype=np.int64))
-                hit = np.flatnonzero(row >= 0)
-                flat[hit] = value[row[hit]]
-            is_bid = side == BID
-            if is_bid.any():
-                self._widen_hint(BID, int(idx[is_bid].max()))
-            if not is_bid.all():
-                self._widen_hint(ASK, int(idx[~is_bid].min()))
+                written = np.flatnonzero(row >= 0)
+                flat[written] = value[row[written]]
+            # written keys are sorted: bids are [w, 2w), asks [2w, 3w)
+            cut = int(np.searchsorted(written, 2 * w))
+            if cut:
+                self._widen_hint(BID, int(written[cut - 1]) - w)
+            if cut < written.shape[0]:
+                self._widen_hint(ASK, int(written[cut]) - 2 * w)
         self._maybe_recentre()
 
     def consume(self, side: int, price: int, qty: int) -> None:
@@ -407,7 +408,18 @@ def _as_rows(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return out[0], out[1], out[2], out[3]
 
 
-def _check_rows(action: np.ndarray, side: np.ndarray, price: np.ndarray, qty: np.ndarray) -> None:
+def _check_rows(action: np.ndarray, side: np.ndarray, price: np.ndarray, qty: np.ndarray) -> bool:
+    """Raise on the first invalid row; return whether the batch holds a CLEAR."""
+    amax = int(action.max())
+    if (
+        amax < CLEAR
+        and int(action.min()) >= ADD
+        and int(side.min()) >= BID
+        and int(side.max()) <= ASK
+        and int(price.min()) > 0
+        and int(qty.min()) >= 0
+    ):
+        return False  # fast path: no clears, all rows valid
     bad = (action < ADD) | (action > CLEAR)
     if bad.any():
         r = int(np.flatnonzero(bad)[0])
@@ -421,7 +433,8 @@ def _check_rows(action: np.ndarray, side: np.ndarray, price: np.ndarray, qty: np
     if bad.any():
         r = int(np.flatnonzero(bad)[0])
         raise ValidationError(f"row {r}: price must be positive, got {int(price[r])}")
-    bad = level & (qty < 0)
+    bad = level & (action != DELETE) & (qty < 0)  # a delete's size is ignored, as in apply()
     if bad.any():
         r = int(np.flatnonzero(bad)[0])
         raise ValidationError(f"row {r}: negative size {int(qty[r])}")
+    return amax == CLEAR

@@ -34,6 +34,7 @@ from slipstream.model.events import (
     ParentOrderSubmitted,
     ReportIgnored,
 )
+from slipstream.model.feed import BookUpdate, TradePrint
 from slipstream.model.ids import (
     AccountId,
     ClientOrderId,
@@ -51,6 +52,21 @@ from slipstream.model.instruments import (
     SpotPair,
     TickTier,
 )
+from slipstream.model.intents import ChildIntent, Urgency
+from slipstream.model.market import (
+    Bar,
+    BookAction,
+    BookDelta,
+    BookLevel,
+    BookSide,
+    BookSnapshot,
+    DerivativeTicker,
+    L3Order,
+    MarketEvent,
+    OptionChainQuote,
+    QuoteTick,
+    TradeTick,
+)
 from slipstream.model.orders import ChildOrder, ParentOrder
 from slipstream.model.reports import ExecutionReport, Fill, ReportKind
 
@@ -58,17 +74,29 @@ __all__ = [
     "DERIBIT_OPTION_TICKS",
     "AccountId",
     "BalanceAdjusted",
+    "Bar",
+    "BookAction",
+    "BookDelta",
+    "BookLevel",
+    "BookSide",
+    "BookSnapshot",
+    "BookUpdate",
+    "ChildIntent",
     "ChildOrder",
     "ClientOrderId",
     "DatedFuture",
+    "DerivativeTicker",
     "Event",
     "ExecutionReport",
     "Fill",
     "FillAnomaly",
     "Instrument",
     "InstrumentKind",
+    "L3Order",
     "Liquidity",
+    "MarketEvent",
     "Option",
+    "OptionChainQuote",
     "OptionKind",
     "OrderAccepted",
     "OrderCancelRejected",
@@ -91,6 +119,7 @@ __all__ = [
     "ParentOrderId",
     "ParentOrderSubmitted",
     "Perpetual",
+    "QuoteTick",
     "ReportIgnored",
     "ReportKind",
     "Side",
@@ -98,6 +127,9 @@ __all__ = [
     "TickTier",
     "TimeInForce",
     "TradeId",
+    "TradePrint",
+    "TradeTick",
+    "Urgency",
     "VenueId",
     "VenueOrderId",
 ]

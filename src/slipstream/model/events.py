@@ -18,6 +18,9 @@ __all__ = [
     "BalanceAdjusted",
     "Event",
     "FillAnomaly",
+    "InstrumentListed",
+    "MarketTradeObserved",
+    "MidObserved",
     "OrderAccepted",
     "OrderCancelRejected",
     "OrderCanceled",
@@ -42,6 +45,43 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type
     """Base of every journaled event; ``type`` in the encoded form names the class."""
 
     ts_ns: int
+
+
+class InstrumentListed(Event, frozen=True, kw_only=True):
+    """An instrument the engine can trade, with the increments its integer units stand for, so a
+    journal can be read (prices, quantities, TCA) without the configuration that produced it."""
+
+    venue: str
+    symbol: str
+    kind: str
+    base: str
+    quote: str
+    settle: str
+    price_unit: Decimal
+    lot_size: Decimal
+    contract_size: Decimal
+    inverse: bool
+
+
+class MarketTradeObserved(Event, frozen=True, kw_only=True):
+    """A public trade seen in market data (``ours`` when our order was part of it)."""
+
+    venue: str
+    symbol: str
+    price: Decimal
+    quantity: Decimal
+    aggressor: str
+    ours: bool = False
+    venue_ts_ns: int = 0
+
+
+class MidObserved(Event, frozen=True, kw_only=True):
+    """A sample of the consolidated mid price of ``symbol`` (unified symbol across venues)."""
+
+    symbol: str
+    mid: Decimal
+    bid: Decimal | None = None
+    ask: Decimal | None = None
 
 
 class ParentOrderSubmitted(Event, frozen=True, kw_only=True):

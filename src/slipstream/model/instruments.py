@@ -77,6 +77,9 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
     inverse: bool = False
     maker_fee: Decimal = _ZERO
     taker_fee: Decimal = _ZERO
+    # Derived in __post_init__ (hot-path caches; not part of the spec a user passes).
+    price_unit: Decimal = _ZERO
+    _min_value_units: int = 0
 
     def __post_init__(self) -> None:
         if not self.tick_tiers:
@@ -88,7 +91,8 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
             if previous is not None and tier.from_price <= previous:
                 raise InstrumentError(f"{self.symbol}: tick tiers must have increasing from_price")
             previous = tier.from_price
-        unit = self.price_unit
+        unit = min(t.tick for t in self.tick_tiers)
+        msgspec.structs.force_setattr(self, "price_unit", unit)
         for tier in self.tick_tiers:
             if (tier.tick / unit) % 1 != 0 or (tier.from_price / unit) % 1 != 0:
                 raise InstrumentError(f"{self.symbol}: tick {tier.tick} is not a multiple of {unit}")
@@ -96,6 +100,10 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
             raise InstrumentError(f"{self.symbol}: lot_size must be positive, got {self.lot_size}")
         if self.min_quantity < 0 or self.min_notional < 0 or self.contract_size <= 0:
             raise InstrumentError(f"{self.symbol}: minimums must be >= 0 and contract_size > 0")
+        # notional ≥ min_notional  ⇔  lots × price_units ≥ this integer (linear instruments)
+        per_unit = self.lot_size * self.contract_size * unit
+        threshold = (self.min_notional / per_unit).to_integral_value(rounding=ROUND_CEILING)
+        msgspec.structs.force_setattr(self, "_min_value_units", int(threshold))
 
     # ---- kind ---------------------------------------------------------------------------------
     @property
@@ -103,11 +111,6 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
         raise NotImplementedError
 
     # ---- prices -------------------------------------------------------------------------------
-    @property
-    def price_unit(self) -> Decimal:
-        """The finest tick: one integer price unit inside the engine."""
-        return min(t.tick for t in self.tick_tiers)
-
     def tick_at(self, price: Decimal) -> Decimal:
         """Tick size that applies at ``price``."""
         tick = self.tick_tiers[0].tick
@@ -147,6 +150,8 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
         """True when ``units`` is a valid price under the tiered tick scheme."""
         if units <= 0:
             return False
+        if len(self.tick_tiers) == 1:
+            return True
         price = self.price_unit * units
         return (price / self.tick_at(price)) % 1 == 0
 
@@ -185,12 +190,17 @@ class Instrument(msgspec.Struct, frozen=True, kw_only=True):
         if lots <= 0:
             raise InstrumentError(f"{self.symbol}: quantity must be at least one lot")
         quantity = self.lot_size * lots
-        if quantity < self.min_quantity:
+        if self.min_quantity and quantity < self.min_quantity:
             raise InstrumentError(f"{self.symbol}: quantity {quantity.normalize()} below minimum {self.min_quantity}")
         if price_units is not None:
             if not self.is_on_tick(price_units):
                 raise InstrumentError(f"{self.symbol}: price {self.units_to_price(price_units)} is off tick")
-            if self.notional(price_units, lots) < self.min_notional:
+            below = (
+                lots * price_units < self._min_value_units
+                if not self.inverse and type(self).notional is Instrument.notional
+                else self.notional(price_units, lots) < self.min_notional
+            )
+            if below:
                 raise InstrumentError(
                     f"{self.symbol}: notional {self.notional(price_units, lots).normalize()} "
                     f"below minimum {self.min_notional}"

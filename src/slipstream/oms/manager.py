@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+import msgspec
+
 from slipstream.errors import ValidationError
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import (
     BalanceAdjusted,
     Event,
     FillAnomaly,
+    InstrumentListed,
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
@@ -57,6 +60,7 @@ class OrderManager:
         self.orders: dict[str, OrderState] = {}
         self.parents: dict[str, ParentState] = {}
         self.portfolio = Portfolio()
+        self.listed: dict[tuple[str, str], InstrumentListed] = {}
         self.ignored: list[ReportIgnored] = []
         self.anomalies: list[FillAnomaly] = []
         self._apply: dict[type[Event], Callable[[OrderManager, Event], None]] = _APPLY
@@ -120,12 +124,11 @@ class OrderManager:
             parent = self._parent(order.parent_id)
             if parent.canceled:
                 raise ValidationError(f"parent {order.parent_id} is cancelled")
-            ratio = instrument.lot_size / parent.parent.quantity_unit
-            if ratio % 1 != 0:
+            units_per_lot = parent.lot_units(instrument.lot_size)
+            if not units_per_lot:
                 raise ValidationError(
                     f"lot {instrument.lot_size} is not a whole number of parent units {parent.parent.quantity_unit}"
                 )
-            units_per_lot = int(ratio)
             if order.lots * units_per_lot > parent.remaining_units:
                 raise ValidationError(
                     f"child {order.client_order_id} exceeds parent {order.parent_id} remaining quantity"
@@ -301,8 +304,11 @@ class OrderManager:
 
     # ------------------------------------------------------------------ apply (live and replay)
     def apply(self, event: Event) -> None:
-        """Apply one journaled event to state. Replay calls exactly this."""
-        self._apply[type(event)](self, event)
+        """Apply one journaled event to state. Replay calls exactly this; events that belong to
+        other components (risk limits, algo control, market observations) leave the OMS unchanged."""
+        handler = self._apply.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
     def _transition(self, state: OrderState, event: Event) -> None:
         state.status = next_status(state.status, type(event), state.filled_lots, state.lots)
@@ -311,6 +317,31 @@ class OrderManager:
         """Give a no-longer-working child's unfilled quantity back to its parent."""
         if was_working and state.status.is_terminal and state.order.parent_id is not None:
             self.parents[state.order.parent_id].working_units -= (state.lots - state.filled_lots) * state.units_per_lot
+
+    def list_instruments(self, ts_ns: int) -> list[Event]:
+        """Journal every registered instrument not yet listed (or listed with other increments)."""
+        out: list[Event] = []
+        for key, inst in self.instruments.items():
+            event = InstrumentListed(
+                ts_ns=ts_ns,
+                venue=inst.venue,
+                symbol=inst.symbol,
+                kind=inst.kind.value,
+                base=inst.base,
+                quote=inst.quote,
+                settle=inst.settle,
+                price_unit=inst.price_unit,
+                lot_size=inst.lot_size,
+                contract_size=inst.contract_size,
+                inverse=inst.inverse,
+            )
+            listed = self.listed.get(key)
+            if listed is None or msgspec.structs.replace(listed, ts_ns=ts_ns) != event:
+                self._emit(event, out)
+        return out
+
+    def _a_listed(self, e: InstrumentListed) -> None:
+        self.listed[(e.venue, e.symbol)] = e
 
     def _a_parent(self, e: ParentOrderSubmitted) -> None:
         self.parents[e.parent.parent_id] = ParentState(e.parent)
@@ -327,7 +358,7 @@ class OrderManager:
         units_per_lot = 0
         if order.parent_id is not None:
             parent = self.parents[order.parent_id]
-            units_per_lot = int(instrument.lot_size / parent.parent.quantity_unit)
+            units_per_lot = parent.lot_units(instrument.lot_size)
             parent.working_units += order.lots * units_per_lot
             parent.children.append(order.client_order_id)
         self.orders[order.client_order_id] = OrderState(order, instrument, units_per_lot)
@@ -335,11 +366,21 @@ class OrderManager:
     def _a_simple(self, e: Event) -> None:
         state = self.orders[e.client_order_id]  # type: ignore[attr-defined]
         was_working = not state.status.is_terminal
-        if isinstance(e, OrderPendingReplace | OrderReplaceRejected | OrderReplaced):
-            self._replace(state, e)
-        self._transition(state, e)
-        if isinstance(e, OrderAccepted) and e.venue_order_id:
+        state.status = next_status(state.status, type(e), state.filled_lots, state.lots)
+        if was_working and state.status.is_terminal:
+            self._release(state, was_working)
+
+    def _a_accepted(self, e: OrderAccepted) -> None:
+        state = self.orders[e.client_order_id]
+        state.status = next_status(state.status, OrderAccepted, state.filled_lots, state.lots)
+        if e.venue_order_id:
             state.venue_order_id = e.venue_order_id
+
+    def _a_replace(self, e: Event) -> None:
+        state = self.orders[e.client_order_id]  # type: ignore[attr-defined]
+        was_working = not state.status.is_terminal
+        self._replace(state, e)
+        state.status = next_status(state.status, type(e), state.filled_lots, state.lots)
         self._release(state, was_working)
 
     def _replace(self, state: OrderState, e: Event) -> None:
@@ -469,6 +510,7 @@ class OrderManager:
 
 _APPLY: dict[type[Event], Callable[[OrderManager, Event], None]] = {
     ParentOrderSubmitted: OrderManager._a_parent,  # type: ignore[dict-item]
+    InstrumentListed: OrderManager._a_listed,  # type: ignore[dict-item]
     ParentOrderCanceled: OrderManager._a_parent_cancel,  # type: ignore[dict-item]
     BalanceAdjusted: OrderManager._a_balance,  # type: ignore[dict-item]
     OrderCreated: OrderManager._a_created,  # type: ignore[dict-item]
@@ -476,18 +518,9 @@ _APPLY: dict[type[Event], Callable[[OrderManager, Event], None]] = {
     FillAnomaly: OrderManager._a_anomaly,  # type: ignore[dict-item]
     ReportIgnored: OrderManager._a_ignored,  # type: ignore[dict-item]
 }
-for _t in (
-    OrderDenied,
-    OrderSubmitted,
-    OrderAccepted,
-    OrderRejected,
-    OrderPendingCancel,
-    OrderCanceled,
-    OrderCancelRejected,
-    OrderPendingReplace,
-    OrderReplaced,
-    OrderReplaceRejected,
-    OrderExpired,
-    OrderStatusUnknown,
-):
+_APPLY[OrderAccepted] = OrderManager._a_accepted  # type: ignore[assignment]
+for _t in (OrderDenied, OrderSubmitted, OrderRejected, OrderPendingCancel, OrderCanceled, OrderCancelRejected,
+           OrderExpired, OrderStatusUnknown):
     _APPLY[_t] = OrderManager._a_simple
+for _t in (OrderPendingReplace, OrderReplaced, OrderReplaceRejected):
+    _APPLY[_t] = OrderManager._a_replace

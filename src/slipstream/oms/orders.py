@@ -65,7 +65,16 @@ class ParentState:
     are counted in ``excess_units``, never hidden.
     """
 
-    __slots__ = ("canceled", "children", "excess_units", "filled_units", "parent", "working_units")
+    __slots__ = (
+        "canceled",
+        "children",
+        "excess_units",
+        "filled_units",
+        "parent",
+        "quantity_units",
+        "units_per_lot",
+        "working_units",
+    )
 
     def __init__(self, parent: ParentOrder) -> None:
         self.parent = parent
@@ -74,14 +83,21 @@ class ParentState:
         self.excess_units = 0
         self.children: list[str] = []
         self.canceled = False
-
-    @property
-    def quantity_units(self) -> int:
-        return self.parent.quantity_units
+        self.quantity_units = parent.quantity_units
+        self.units_per_lot: dict[Decimal, int] = {}  # lot size -> parent units per lot (cache)
 
     @property
     def remaining_units(self) -> int:
-        return self.parent.quantity_units - self.filled_units - self.working_units
+        return self.quantity_units - self.filled_units - self.working_units
+
+    def lot_units(self, lot_size: Decimal) -> int:
+        """Parent units in one lot of ``lot_size``; 0 when a lot is not a whole number of units."""
+        units = self.units_per_lot.get(lot_size)
+        if units is None:
+            ratio = lot_size / self.parent.quantity_unit
+            units = int(ratio) if ratio % 1 == 0 else 0
+            self.units_per_lot[lot_size] = units
+        return units
 
     @property
     def filled_quantity(self) -> Decimal:

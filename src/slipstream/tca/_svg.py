@@ -83,9 +83,7 @@ class LinearScale:
     out_hi: float
 
     @staticmethod
-    def fit(
-        values: Sequence[float], out_lo: float, out_hi: float, pad: float = 0.05
-    ) -> LinearScale:
+    def fit(values: Sequence[float], out_lo: float, out_hi: float, pad: float = 0.05) -> LinearScale:
         """A scale covering ``values`` with ``pad`` of the span added on each side."""
         finite = [v for v in values if math.isfinite(v)]
         lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -142,18 +140,14 @@ class Chart:
         for value in nice_ticks(y.lo, y.hi):
             py = y(value)
             self.parts.append(
-                f'<line x1="{_coord(x0)}" y1="{_coord(py)}" x2="{_coord(x1)}" y2="{_coord(py)}" '
-                'stroke="#eee"/>'
+                f'<line x1="{_coord(x0)}" y1="{_coord(py)}" x2="{_coord(x1)}" y2="{_coord(py)}" stroke="#eee"/>'
             )
             self.text(x0 - 6, py + 4, fmt_num(value), anchor="end", size=11)
-        ticks = (
-            x_ticks if x_ticks is not None else [(v, fmt_num(v)) for v in nice_ticks(x.lo, x.hi)]
-        )
+        ticks = x_ticks if x_ticks is not None else [(v, fmt_num(v)) for v in nice_ticks(x.lo, x.hi)]
         for value, label in ticks:
             px = x(value)
             self.parts.append(
-                f'<line x1="{_coord(px)}" y1="{_coord(y0)}" x2="{_coord(px)}" '
-                f'y2="{_coord(y0 + 5)}" stroke="#999"/>'
+                f'<line x1="{_coord(px)}" y1="{_coord(y0)}" x2="{_coord(px)}" y2="{_coord(y0 + 5)}" stroke="#999"/>'
             )
             self.text(px, y0 + 18, label, anchor="middle", size=11)
         self.text((x0 + x1) / 2, self.height - 8, x_label, anchor="middle", size=12)
@@ -191,8 +185,7 @@ class Chart:
         coords = " ".join(f"{_coord(px)},{_coord(py)}" for px, py in points)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         self.parts.append(
-            f'<polyline points="{coords}" fill="none" stroke="{color}" '
-            f'stroke-width="{width}"{dash_attr}/>'
+            f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="{width}"{dash_attr}/>'
         )
 
     def circle(self, x: float, y: float, radius: float, color: str, tip: str = "") -> None:
@@ -203,9 +196,7 @@ class Chart:
             f'fill-opacity="0.85" stroke="#222" stroke-width="0.5">{title}</circle>'
         )
 
-    def rect(
-        self, x: float, y: float, width: float, height: float, color: str, tip: str = ""
-    ) -> None:
+    def rect(self, x: float, y: float, width: float, height: float, color: str, tip: str = "") -> None:
         """A filled rectangle; negative sizes are normalised."""
         if width < 0:
             x, width = x + width, -width
@@ -226,14 +217,11 @@ class Chart:
             if kind == "dot":
                 self.parts.append(f'<circle cx="{x + 7}" cy="{y}" r="4" fill="{color}"/>')
             elif kind == "box":
-                self.parts.append(
-                    f'<rect x="{x}" y="{y - 5}" width="14" height="10" fill="{color}"/>'
-                )
+                self.parts.append(f'<rect x="{x}" y="{y - 5}" width="14" height="10" fill="{color}"/>')
             else:
                 dash = ' stroke-dasharray="5,3"' if kind == "dash" else ""
                 self.parts.append(
-                    f'<line x1="{x}" y1="{y}" x2="{x + 14}" y2="{y}" stroke="{color}" '
-                    f'stroke-width="2"{dash}/>'
+                    f'<line x1="{x}" y1="{y}" x2="{x + 14}" y2="{y}" stroke="{color}" stroke-width="2"{dash}/>'
                 )
             self.text(x + 20, y + 4, label, size=11)
             y += 18
@@ -247,8 +235,5 @@ class Chart:
             f'aria-label="{escape(self.title)}" font-family="sans-serif">'
             f"<title>{escape(self.title)}</title>"
         )
-        caption = (
-            f'<text x="{self.left}" y="20" font-size="14" font-weight="bold">'
-            f"{escape(self.title)}</text>"
-        )
+        caption = f'<text x="{self.left}" y="20" font-size="14" font-weight="bold">{escape(self.title)}</text>'
         return head + caption + "".join(self.parts) + "</svg>"

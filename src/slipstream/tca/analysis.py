@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from slipstream.errors import ValidationError
 from slipstream.tca._numeric import divide, fixed_context, mid_at, sorted_mids
-from slipstream.tca.benchmarks import benchmark_slippage
+from slipstream.tca.benchmarks import benchmark_slippage, interval_volume
 from slipstream.tca.breakdown import by_order_type, by_venue, prediction_error
 from slipstream.tca.inputs import MarketPrint, MidSample, TcaFill, TcaOrder
 from slipstream.tca.markouts import DEFAULT_HORIZONS, markouts
@@ -41,9 +41,7 @@ class TcaConfig:
 def _check_fills(order: TcaOrder, fills: Sequence[TcaFill]) -> tuple[TcaFill, ...]:
     for fill in fills:
         if fill.side != order.side:
-            raise ValidationError(
-                f"fill {fill.child_id} is a {fill.side} but the order is a {order.side}"
-            )
+            raise ValidationError(f"fill {fill.child_id} is a {fill.side} but the order is a {order.side}")
     # A fixed order (time, then child id, then venue) so sums and charts never depend on input
     # order beyond the journal's own sequence for exact ties.
     return tuple(sorted(fills, key=lambda f: (f.ts_ns, f.child_id, f.venue)))
@@ -81,7 +79,9 @@ def analyse(
     """
     config = config or TcaConfig()
     ordered = _check_fills(order, fills)
+    mids = sorted_mids(mids)
     with fixed_context():
+        volume = interval_volume(order, ordered, prints)
         notional = sum((f.quantity * f.price for f in ordered), Decimal(0))
         filled = sum((f.quantity for f in ordered), Decimal(0))
         avg_price = divide(notional, filled) if filled > 0 else None
@@ -97,8 +97,8 @@ def analyse(
             decision_price=order.decision_price,
             arrival_price=order.arrival_price,
             shortfall=shortfall,
-            benchmarks=benchmark_slippage(order, ordered, prints, mids),
-            participation=participation(order, ordered, prints),
+            benchmarks=benchmark_slippage(order, ordered, prints, mids, volume),
+            participation=participation(order, ordered, prints, volume),
             markouts=markouts(order, ordered, mids, config.markout_horizons),
             venues=by_venue(order, ordered),
             order_types=by_order_type(order, ordered),

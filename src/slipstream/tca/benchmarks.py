@@ -52,9 +52,7 @@ class BenchmarkSlippage:
     twap_slippage_bps: float | None
 
 
-def interval_volume(
-    order: TcaOrder, fills: Sequence[TcaFill], prints: Sequence[MarketPrint]
-) -> IntervalVolume:
+def interval_volume(order: TcaOrder, fills: Sequence[TcaFill], prints: Sequence[MarketPrint]) -> IntervalVolume:
     """Sum market and own volume over ``[start_ts_ns, end_ts_ns]`` (both ends included)."""
 
     def inside(ts_ns: int) -> bool:
@@ -73,9 +71,7 @@ def interval_volume(
         )
 
 
-def time_weighted_mid(
-    mids: Sequence[MidSample], start_ts_ns: int, end_ts_ns: int
-) -> tuple[Decimal, int] | None:
+def time_weighted_mid(mids: Sequence[MidSample], start_ts_ns: int, end_ts_ns: int) -> tuple[Decimal, int] | None:
     """Integral of the mid over the interval and its length in ns: ``(Σ mid·Δt, Σ Δt)``.
 
     A zero-length interval returns the mid in force at ``start_ts_ns`` with weight 1. Returns
@@ -95,9 +91,7 @@ def time_weighted_mid(
         if not knots:
             return None
         integral = Decimal(0)
-        for (ts_ns, mid), next_ts in zip(
-            knots, [k[0] for k in knots[1:]] + [end_ts_ns], strict=True
-        ):
+        for (ts_ns, mid), next_ts in zip(knots, [k[0] for k in knots[1:]] + [end_ts_ns], strict=True):
             integral += mid * (next_ts - ts_ns)
         return integral, end_ts_ns - knots[0][0]
 
@@ -107,11 +101,13 @@ def benchmark_slippage(
     fills: Sequence[TcaFill],
     prints: Sequence[MarketPrint],
     mids: Sequence[MidSample],
+    volume: IntervalVolume | None = None,
 ) -> BenchmarkSlippage:
     """Arrival, VWAP and TWAP slippage of all ``fills`` (``None`` where undefined).
 
     Arrival slippage needs at least one fill; VWAP needs market volume in the interval; TWAP
-    needs a mid in the interval.
+    needs a mid in the interval. ``volume`` may pass in :func:`interval_volume` already computed
+    for the same inputs.
     """
     sign = order.side_sign
     with fixed_context():
@@ -120,7 +116,7 @@ def benchmark_slippage(
         arrival_cost = sign * (notional - filled * order.arrival_price)
         arrival = bps(arrival_cost, filled * order.arrival_price)
 
-        volume = interval_volume(order, fills, prints)
+        volume = volume or interval_volume(order, fills, prints)
         vwap: Decimal | None = None
         vwap_bps: float | None = None
         if volume.market_quantity > 0:

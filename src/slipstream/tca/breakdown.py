@@ -76,15 +76,9 @@ def prediction_error(order: TcaOrder, fills: Sequence[TcaFill]) -> PredictionErr
         realised = Decimal(0)
         reference_notional = Decimal(0)
         for fill in priced:
-            reference = (
-                order.arrival_price if fill.reference_price is None else fill.reference_price
-            )
+            reference = order.arrival_price if fill.reference_price is None else fill.reference_price
             expected += fill.expected_cost_in_quote or Decimal(0)
-            realised += (
-                sign * fill.quantity * (fill.price - reference)
-                + fill.fee_in_quote
-                + fill.gas_in_quote
-            )
+            realised += sign * fill.quantity * (fill.price - reference) + fill.fee_in_quote + fill.gas_in_quote
             reference_notional += fill.quantity * reference
         error = realised - expected
         return PredictionError(
@@ -123,9 +117,7 @@ def _row(order: TcaOrder, key: str, fills: Sequence[TcaFill]) -> BreakdownRow:
     )
 
 
-def breakdown(
-    order: TcaOrder, fills: Sequence[TcaFill], key: Callable[[TcaFill], str]
-) -> tuple[BreakdownRow, ...]:
+def breakdown(order: TcaOrder, fills: Sequence[TcaFill], key: Callable[[TcaFill], str]) -> tuple[BreakdownRow, ...]:
     """One row per distinct ``key(fill)``, sorted by key (a fixed order, never dict order)."""
     groups: dict[str, list[TcaFill]] = {}
     for fill in fills:

@@ -97,9 +97,7 @@ class TcaFill:
         _require_decimal("fill fee_in_quote", self.fee_in_quote)
         _require_non_negative("fill gas_in_quote", self.gas_in_quote)
         if self.liquidity not in _LIQUIDITIES:
-            raise ValidationError(
-                f"fill liquidity must be one of {_LIQUIDITIES}, got {self.liquidity!r}"
-            )
+            raise ValidationError(f"fill liquidity must be one of {_LIQUIDITIES}, got {self.liquidity!r}")
         if not self.order_type:
             raise ValidationError("fill order_type must be non-empty")
         if self.queue_wait_ns is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from slipstream.tca._numeric import divide, fixed_context
-from slipstream.tca.benchmarks import interval_volume
+from slipstream.tca.benchmarks import IntervalVolume, interval_volume
 from slipstream.tca.inputs import MarketPrint, TcaFill, TcaOrder
 
 __all__ = ["Participation", "participation"]
@@ -35,17 +35,20 @@ class Participation:
 
 
 def participation(
-    order: TcaOrder, fills: Sequence[TcaFill], prints: Sequence[MarketPrint]
+    order: TcaOrder,
+    fills: Sequence[TcaFill],
+    prints: Sequence[MarketPrint],
+    volume: IntervalVolume | None = None,
 ) -> Participation:
-    """Compute the participation statistics of ``fills`` against the market ``prints``."""
+    """Participation statistics of ``fills`` against the market ``prints``.
+
+    ``volume`` may pass in :func:`~slipstream.tca.benchmarks.interval_volume` already computed
+    for the same inputs.
+    """
     with fixed_context():
         filled = sum((f.quantity for f in fills), Decimal(0))
-        volume = interval_volume(order, fills, prints)
-        rate = (
-            float(divide(volume.our_quantity, volume.market_quantity))
-            if volume.market_quantity > 0
-            else None
-        )
+        volume = volume or interval_volume(order, fills, prints)
+        rate = float(divide(volume.our_quantity, volume.market_quantity)) if volume.market_quantity > 0 else None
         maker = sum((f.quantity for f in fills if f.liquidity == "maker"), Decimal(0))
         passive = float(divide(maker, filled)) if filled > 0 else None
         waited = [f for f in fills if f.queue_wait_ns is not None]

@@ -44,22 +44,42 @@ def _window(order: TcaOrder, fills: Sequence[TcaFill]) -> tuple[int, int]:
     return min([order.start_ts_ns, *times]), max([order.end_ts_ns, *times])
 
 
+def _envelope(knots: list[tuple[int, Decimal]], limit: int) -> list[tuple[int, Decimal]]:
+    """At most about ``limit`` knots: per time bucket keep the first, lowest, highest and last."""
+    if len(knots) <= limit:
+        return knots
+    size = math.ceil(len(knots) / max(limit // 4, 1))
+    kept: list[tuple[int, Decimal]] = []
+    for start in range(0, len(knots), size):
+        bucket = knots[start : start + size]
+        low = min(bucket, key=lambda k: k[1])
+        high = max(bucket, key=lambda k: k[1])
+        for knot in sorted({bucket[0], low, high, bucket[-1]}, key=lambda k: k[0]):
+            kept.append(knot)
+    return kept
+
+
 def _mid_steps(mids: Sequence[MidSample], lo: int, hi: int) -> list[tuple[int, float]]:
-    """Step-function vertices of the mid over ``[lo, hi]``."""
+    """Step-function vertices of the mid over ``[lo, hi]``, envelope-thinned for drawing."""
     ordered = sorted(mids, key=lambda m: m.ts_ns)
     before = [m for m in ordered if m.ts_ns <= lo]
-    inside = [m for m in ordered if lo < m.ts_ns <= hi]
-    knots = ([(lo, float(before[-1].mid))] if before else []) + [
-        (m.ts_ns, float(m.mid)) for m in inside
-    ]
+    knots = ([(lo, before[-1].mid)] if before else []) + [(m.ts_ns, m.mid) for m in ordered if lo < m.ts_ns <= hi]
     steps: list[tuple[int, float]] = []
-    for ts_ns, value in knots:
+    for ts_ns, value in _envelope(knots, _MAX_LINE_POINTS // 2):
         if steps:
             steps.append((ts_ns, steps[-1][1]))
-        steps.append((ts_ns, value))
+        steps.append((ts_ns, float(value)))
     if steps:
         steps.append((hi, steps[-1][1]))
     return steps
+
+
+def _sample(items: Sequence[MarketPrint], limit: int) -> list[MarketPrint]:
+    """Every k-th item so that at most ``limit`` remain (plus the last)."""
+    if len(items) <= limit:
+        return list(items)
+    kept = list(items[:: math.ceil(len(items) / limit)])
+    return kept if kept[-1] is items[-1] else [*kept, items[-1]]
 
 
 def price_chart(
@@ -73,7 +93,8 @@ def price_chart(
     chart = Chart("Execution price vs market")
     lo, hi = _window(order, fills)
     steps = _mid_steps(mids, lo, hi)
-    tape = [p for p in prints if lo <= p.ts_ns <= hi and not p.is_ours]
+    tape = sorted((p for p in prints if lo <= p.ts_ns <= hi and not p.is_ours), key=lambda p: p.ts_ns)
+    dots = _sample(tape, _MAX_PRINT_DOTS)
     levels: list[tuple[str, Decimal | None, str]] = [
         ("arrival", order.arrival_price, "#000"),
         ("interval VWAP", result.benchmarks.vwap, "#9467bd"),
@@ -81,7 +102,7 @@ def price_chart(
     ]
     prices = (
         [v for _, v in steps]
-        + [float(p.price) for p in tape]
+        + ([float(min(p.price for p in tape)), float(max(p.price for p in tape))] if tape else [])
         + [float(f.price) for f in fills]
         + [float(v) for _, v, _ in levels if v is not None]
     )
@@ -90,15 +111,12 @@ def price_chart(
     chart.axes(x, y, "seconds since start", f"price ({order.quote_asset})")
     legend: list[tuple[str, str, str]] = []
     if steps:
-        points = [(x(_seconds(order, t)), y(v)) for t, v in steps]
-        chart.polyline(thin(points, _MAX_LINE_POINTS), "#555", width=1.2)
+        chart.polyline([(x(_seconds(order, t)), y(v)) for t, v in steps], "#555", width=1.2)
         legend.append(("mid", "#555", "line"))
     if tape:
-        for p in thin(
-            [(x(_seconds(order, p.ts_ns)), y(float(p.price))) for p in tape], _MAX_PRINT_DOTS
-        ):
-            chart.circle(p[0], p[1], 1.5, "#bbb")
-        legend.append(("market trades", "#bbb", "dot"))
+        for p in dots:
+            chart.circle(x(_seconds(order, p.ts_ns)), y(float(p.price)), 1.8, "#aaa")
+        legend.append(("market trades", "#aaa", "dot"))
     x0, x1 = chart.plot_x
     for label, level, color in levels:
         if level is not None:
@@ -106,8 +124,9 @@ def price_chart(
             legend.append((label, color, "dash"))
     colours = venue_colours(fills)
     biggest = max((f.quantity for f in fills), default=Decimal(1))
+    largest_radius = 7.0 if len(fills) <= 50 else 4.5
     for fill in fills:
-        radius = 3 + 5 * math.sqrt(float(fill.quantity / biggest))
+        radius = 2.5 + (largest_radius - 2.5) * math.sqrt(float(fill.quantity / biggest))
         tip = f"{fill.venue} {fill.liquidity} {fill.quantity} @ {fill.price}"
         chart.circle(
             x(_seconds(order, fill.ts_ns)),
@@ -131,9 +150,7 @@ def fill_progress_chart(order: TcaOrder, fills: Sequence[TcaFill]) -> str:
     y = LinearScale(0.0, float(order.quantity) * 1.08, *chart.plot_y)
     chart.axes(x, y, "seconds since start", "cumulative quantity")
     x0, x1 = chart.plot_x
-    chart.polyline(
-        [(x0, y(float(order.quantity))), (x1, y(float(order.quantity)))], "#000", 1.0, "2,2"
-    )
+    chart.polyline([(x0, y(float(order.quantity))), (x1, y(float(order.quantity)))], "#000", 1.0, "2,2")
     legend = [("order quantity", "#000", "dash")]
     if order.schedule:
         points = [(x(_seconds(order, ts)), y(float(q))) for ts, q in order.schedule]

@@ -49,8 +49,7 @@ def _fmt(value: object, places: int = 2) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], raw_first: bool = False) -> str:
     head = "".join(
-        f'<th class="k">{escape(h)}</th>' if i == 0 else f"<th>{escape(h)}</th>"
-        for i, h in enumerate(header)
+        f'<th class="k">{escape(h)}</th>' if i == 0 else f"<th>{escape(h)}</th>" for i, h in enumerate(header)
     )
     body = []
     for row in rows:
@@ -88,8 +87,7 @@ def _summary(result: TcaResult) -> str:
         ("fees / gas", f"{d['fees']} / {d['gas']} {q}"),
         (
             "participation",
-            _fmt(None if d["participation_rate"] is None else d["participation_rate"] * 100, 2)
-            + " %",
+            _fmt(None if d["participation_rate"] is None else d["participation_rate"] * 100, 2) + " %",
         ),
         (
             "passive share",
@@ -141,10 +139,7 @@ def _breakdown_table(label: str, rows: Sequence[BreakdownRow], colours: dict[str
 
 
 def _markout_table(result: TcaResult) -> str:
-    rows = [
-        (m.label, _fmt(m.bps), str(m.pnl), _fmt(m.coverage * 100, 0) + " %")
-        for m in result.markouts
-    ]
+    rows = [(m.label, _fmt(m.bps), str(m.pnl), _fmt(m.coverage * 100, 0) + " %") for m in result.markouts]
     return _table(("horizon", "markout bps", f"P&L ({result.quote_asset})", "coverage"), rows)
 
 
@@ -172,8 +167,7 @@ def render_html(
         "waterfall": ("Cost waterfall", waterfall_chart(result)),
         "venues": (
             "By venue and order type",
-            _breakdown_table("venue", result.venues, colours)
-            + _breakdown_table("order type", result.order_types, {}),
+            _breakdown_table("venue", result.venues, colours) + _breakdown_table("order type", result.order_types, {}),
         ),
         "markouts": ("Markouts", markout_chart(result) + _markout_table(result)),
     }

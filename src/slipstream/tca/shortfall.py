@@ -82,9 +82,7 @@ def implementation_shortfall(
         return _decompose(order, fills, end_price)
 
 
-def _decompose(
-    order: TcaOrder, fills: Sequence[TcaFill], end_price: Decimal | None
-) -> ShortfallDecomposition:
+def _decompose(order: TcaOrder, fills: Sequence[TcaFill], end_price: Decimal | None) -> ShortfallDecomposition:
     sign = order.side_sign
     filled = sum((f.quantity for f in fills), Decimal(0))
     notional = sum((f.quantity * f.price for f in fills), Decimal(0))
@@ -94,9 +92,7 @@ def _decompose(
     if unfilled < 0:
         raise ValidationError(f"fills total {filled} exceeds order quantity {order.quantity}")
     if unfilled > 0 and end_price is None:
-        raise ValidationError(
-            "cannot value the unfilled quantity: give TcaOrder.end_price or mids up to end_ts_ns"
-        )
+        raise ValidationError("cannot value the unfilled quantity: give TcaOrder.end_price or mids up to end_ts_ns")
     mark = end_price if end_price is not None else order.decision_price
     decision, arrival = order.decision_price, order.arrival_price
 

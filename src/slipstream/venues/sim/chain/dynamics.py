@@ -99,22 +99,31 @@ def arbitrage_trade(pool: Pool, rate01: Fraction) -> ArbTrade | None:
     else:
         return None
 
-    def profitable_margin(x: int) -> bool:
+    def margin(x: int) -> bool | None:
+        """True while the x-th unit still beats the reference; None if the swap reverts."""
         copy = pool.copy()
         try:
             copy.swap_exact_in(token_in, token_out, x)
         except (AmmRevert, ValidationError):
-            return False
+            return None
         return copy.mid_price(token_in, token_out) * keep >= rate
 
-    lo, hi = 0, 1
+    first = 1  # dust amounts revert (output rounds to zero): find the first size that trades
     for _ in range(_MAX_DOUBLINGS):
-        if not profitable_margin(hi):
+        if margin(first) is not None:
+            break
+        first *= 2
+    else:
+        return None
+    lo, hi = 0, first
+    for _ in range(_MAX_DOUBLINGS):
+        if not margin(hi):
             break
         lo, hi = hi, hi * 2
     while hi - lo > max(1, lo >> 30):
         mid = (lo + hi) // 2
-        if profitable_margin(mid):
+        state = margin(mid)
+        if state or (state is None and mid < first):
             lo = mid
         else:
             hi = mid
@@ -124,7 +133,8 @@ def arbitrage_trade(pool: Pool, rate01: Fraction) -> ArbTrade | None:
         out = pool.quote_exact_in(token_in, token_out, lo).amount_out
     except (AmmRevert, ValidationError):
         return None
-    return ArbTrade(token_in, token_out, lo, out, out - lo * rate)
+    profit = out - lo * rate
+    return ArbTrade(token_in, token_out, lo, out, profit) if profit > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ class SandwichRecord:
     front_out: int
     back_out: int
     profit_token_in: int
+    gas_units: int  # front-run + back-run
     gas_wei: int
     profit_wei: int  # net of gas, valued in the native asset
     victim_loss: int
