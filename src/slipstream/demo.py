@@ -17,11 +17,13 @@ from rich.table import Table
 
 from slipstream.engine.execution import ExecutionEngine
 from slipstream.engine.loop import TimerFired
+from slipstream.engine.recorder import MarketRecorder
 from slipstream.errors import ValidationError
 from slipstream.journal.sqlite import SqliteJournal
 from slipstream.model.enums import OrderType, Side
 from slipstream.model.instruments import SpotPair
 from slipstream.model.orders import ChildOrder, ParentOrder
+from slipstream.tca.from_journal import analyse_events
 from slipstream.venues.sim.quote import QuoteVenue
 
 __all__ = ["run_demo"]
@@ -78,6 +80,7 @@ def run_demo(
     venues = _venues()
     engine = ExecutionEngine(venues, journal=SqliteJournal(journal_path), seed=seed)
     engine.loop.clock.advance_to(_START)  # type: ignore[attr-defined]
+    MarketRecorder(engine, interval_ns=_SECOND)
     pair = venues[0].instruments[0]
     lots_total = pair.quantity_to_lots(total)
     if lots_total < slices:
@@ -148,6 +151,8 @@ def run_demo(
 
     replayed = SqliteJournal(journal_path, readonly=True)
     verification = replayed.verify()
+    tca, _ = analyse_events((event for _, event in replayed.events()), "demo-1")
+    tca_row = tca.to_dict(decimals=4)
     rebuilt = ExecutionEngine.recover(replayed, _venues())
     replay_ok = rebuilt.oms.snapshot() == engine.oms.snapshot()
     replayed.close()
@@ -173,6 +178,9 @@ def run_demo(
             }
             for v, r in sorted(by_venue.items())
         },
+        "arrival_price": tca_row["arrival_price"],
+        "slippage_bps": tca_row["slippage_bps"],
+        "implementation_shortfall_bps": tca_row["implementation_shortfall_bps"],
         "journal": str(journal_path),
         "journal_entries": verification.entries,
         "journal_head": verification.head_hash,
@@ -190,7 +198,11 @@ def run_demo(
             table.add_row(v, str(row["children"]), row["qty"], row["avg_price"])
         table.add_row("total", str(result["children"]), result["filled_qty"], result["avg_price"], style="bold")
         console.print(table)
-        console.print(f"fees: {result['fees_usdt']} USDT")
+        console.print(
+            f"fees: {result['fees_usdt']} USDT · arrival {result['arrival_price']} · "
+            f"slippage vs arrival {result['slippage_bps']} bps · "
+            f"implementation shortfall {result['implementation_shortfall_bps']} bps"
+        )
         console.print(
             f"journal: {journal_path} ({verification.entries} events, head {verification.head_hash[:16]}…) "
             f"chain {'verified' if verification.ok else 'BROKEN'}; "

@@ -21,7 +21,7 @@ from slipstream.journal.memory import MemoryJournal
 from slipstream.journal.store import EventStore
 from slipstream.model.events import Event
 from slipstream.model.orders import ChildOrder, ParentOrder
-from slipstream.model.reports import ExecutionReport
+from slipstream.model.reports import ExecutionReport, GasCharge
 from slipstream.oms.manager import OrderManager
 from slipstream.oms.orders import OrderState, ParentState
 from slipstream.risk.base import NoRisk, PreTradeCheck
@@ -84,6 +84,7 @@ class ExecutionEngine:
         for venue in venues:
             self.add_venue(venue)
         self.loop.subscribe(ExecutionReport, self._on_report)
+        self.loop.subscribe(GasCharge, self._on_gas)
         self.loop.on_idle(self.commit)
 
     def add_venue(self, venue: Venue) -> None:
@@ -92,6 +93,9 @@ class ExecutionEngine:
             self.oms.add_instrument(instrument)
         self._unlisted = True
         venue.attach(_Context(self.loop, venue.venue_id))
+        subscriptions = getattr(venue, "loop_subscriptions", None)  # optional for third-party venues
+        for message_type, handler in subscriptions() if subscriptions is not None else ():
+            self.loop.subscribe(message_type, handler)
 
     def on_replay(self, handler: Callable[[Event], None]) -> None:
         """Also give every replayed journal event to ``handler`` (risk limits, algo state...)."""
@@ -197,6 +201,9 @@ class ExecutionEngine:
     # ---- reports ------------------------------------------------------------------------------------
     def _on_report(self, report: ExecutionReport) -> None:
         self._record(self.oms.on_report(report, self.now_ns))
+
+    def _on_gas(self, charge: GasCharge) -> None:
+        self._record(self.oms.on_gas_charge(charge, self.now_ns))
 
     # ---- running ------------------------------------------------------------------------------------
     def run(self, until_ns: int | None = None) -> None:

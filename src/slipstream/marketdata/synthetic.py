@@ -205,11 +205,9 @@ def save_npz(path: str | Path, stream: dict[str, np.ndarray], *, compress: bool 
     Raises:
         ValidationError: the stream is invalid (nothing is written).
     """
-    cols = validate_stream(stream)
-    if compress:
-        np.savez_compressed(Path(path), **cols)
-    else:
-        np.savez(Path(path), **cols)
+    c = validate_stream(stream)
+    save = np.savez_compressed if compress else np.savez
+    save(Path(path), ts=c["ts"], action=c["action"], side=c["side"], price=c["price"], qty=c["qty"])
 
 
 def load_npz(path: str | Path) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ __all__ = [
     "BalanceAdjusted",
     "Event",
     "FillAnomaly",
+    "GasCharged",
     "InstrumentListed",
     "MarketTradeObserved",
     "MidObserved",
@@ -82,6 +83,15 @@ class MidObserved(Event, frozen=True, kw_only=True):
     mid: Decimal
     bid: Decimal | None = None
     ask: Decimal | None = None
+
+
+class ChildCostExpected(Event, frozen=True, kw_only=True):
+    """The router's predicted all-in cost of a child order (quote asset, cost positive), measured
+    from ``reference_price``; TCA compares it with what the child really cost."""
+
+    client_order_id: str
+    expected_cost: Decimal
+    reference_price: Decimal
 
 
 class ParentOrderSubmitted(Event, frozen=True, kw_only=True):
@@ -194,6 +204,19 @@ class FillAnomaly(Event, frozen=True, kw_only=True):
     fill: Fill
     excess_lots: int
     venue_ts_ns: int
+
+
+class GasCharged(Event, frozen=True, kw_only=True):
+    """Gas paid by an on-chain transaction without a fill (revert, approval, wrap, cancel)."""
+
+    venue: str
+    asset: str
+    amount: Decimal
+    client_order_id: str
+    purpose: str
+    tx_hash: str = ""
+    reason: str = ""
+    venue_ts_ns: int = 0
 
 
 class ReportIgnored(Event, frozen=True, kw_only=True):

@@ -13,7 +13,7 @@ import msgspec
 
 from slipstream.model.enums import Liquidity, OrderStatus
 
-__all__ = ["ExecutionReport", "Fill", "ReportKind"]
+__all__ = ["ExecutionReport", "Fill", "GasCharge", "ReportKind"]
 
 
 class ReportKind(str, Enum):
@@ -66,4 +66,19 @@ class ExecutionReport(msgspec.Struct, frozen=True, kw_only=True):
     status: OrderStatus | None = None
     price_units: int | None = None  # replaced orders: the new price
     lots: int | None = None  # replaced orders: the new quantity
+    reason: str = ""
+
+
+class GasCharge(msgspec.Struct, frozen=True, kw_only=True):
+    """Gas paid by an on-chain transaction that produced no fill (revert, approval, wrap,
+    cancel). It cannot ride on a :class:`Fill`, so venues report it on its own."""
+
+    venue: str
+    account: str
+    client_order_id: str
+    tx_hash: str
+    purpose: str  # "swap" (reverted), "approve", "wrap" or "cancel"
+    gas: Decimal
+    gas_asset: str
+    venue_ts_ns: int
     reason: str = ""

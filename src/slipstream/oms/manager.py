@@ -19,6 +19,7 @@ from slipstream.model.events import (
     BalanceAdjusted,
     Event,
     FillAnomaly,
+    GasCharged,
     InstrumentListed,
     OrderAccepted,
     OrderCanceled,
@@ -40,7 +41,7 @@ from slipstream.model.events import (
 )
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder, ParentOrder
-from slipstream.model.reports import ExecutionReport, Fill, ReportKind
+from slipstream.model.reports import ExecutionReport, Fill, GasCharge, ReportKind
 from slipstream.oms.orders import OrderState, ParentState
 from slipstream.oms.portfolio import Portfolio
 from slipstream.oms.state import TRANSITIONS, next_status
@@ -188,6 +189,23 @@ class OrderManager:
             return []
         out: list[Event] = []
         self._emit(OrderStatusUnknown(ts_ns=ts_ns, client_order_id=client_order_id, reason=reason), out)
+        return out
+
+    def on_gas_charge(self, charge: GasCharge, ts_ns: int) -> list[Event]:
+        """Debit gas that a venue reports without a fill (a reverted swap still pays)."""
+        out: list[Event] = []
+        event = GasCharged(
+            ts_ns=ts_ns,
+            venue=charge.venue,
+            asset=charge.gas_asset,
+            amount=charge.gas,
+            client_order_id=charge.client_order_id,
+            purpose=charge.purpose,
+            tx_hash=charge.tx_hash,
+            reason=charge.reason,
+            venue_ts_ns=charge.venue_ts_ns,
+        )
+        self._emit(event, out)
         return out
 
     # ------------------------------------------------------------------ venue reports
@@ -339,6 +357,12 @@ class OrderManager:
             if listed is None or msgspec.structs.replace(listed, ts_ns=ts_ns) != event:
                 self._emit(event, out)
         return out
+
+    def _a_gas(self, e: GasCharged) -> None:
+        self.portfolio.adjust(e.venue, e.asset, -e.amount)
+        state = self.orders.get(e.client_order_id)
+        if state is not None:
+            state.fees[f"gas:{e.asset}"] = state.fees.get(f"gas:{e.asset}", Decimal(0)) + e.amount
 
     def _a_listed(self, e: InstrumentListed) -> None:
         self.listed[(e.venue, e.symbol)] = e
@@ -511,6 +535,7 @@ class OrderManager:
 _APPLY: dict[type[Event], Callable[[OrderManager, Event], None]] = {
     ParentOrderSubmitted: OrderManager._a_parent,  # type: ignore[dict-item]
     InstrumentListed: OrderManager._a_listed,  # type: ignore[dict-item]
+    GasCharged: OrderManager._a_gas,  # type: ignore[dict-item]
     ParentOrderCanceled: OrderManager._a_parent_cancel,  # type: ignore[dict-item]
     BalanceAdjusted: OrderManager._a_balance,  # type: ignore[dict-item]
     OrderCreated: OrderManager._a_created,  # type: ignore[dict-item]
@@ -519,8 +544,16 @@ _APPLY: dict[type[Event], Callable[[OrderManager, Event], None]] = {
     ReportIgnored: OrderManager._a_ignored,  # type: ignore[dict-item]
 }
 _APPLY[OrderAccepted] = OrderManager._a_accepted  # type: ignore[assignment]
-for _t in (OrderDenied, OrderSubmitted, OrderRejected, OrderPendingCancel, OrderCanceled, OrderCancelRejected,
-           OrderExpired, OrderStatusUnknown):
+for _t in (
+    OrderDenied,
+    OrderSubmitted,
+    OrderRejected,
+    OrderPendingCancel,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderExpired,
+    OrderStatusUnknown,
+):
     _APPLY[_t] = OrderManager._a_simple
 for _t in (OrderPendingReplace, OrderReplaced, OrderReplaceRejected):
     _APPLY[_t] = OrderManager._a_replace

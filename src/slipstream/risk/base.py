@@ -1,7 +1,8 @@
 """Pre-trade risk: the check protocol, a null check and a composite.
 
-A check returns ``None`` to approve or a :class:`RiskDenial` with a stable code and key=value
-context. The risk/failover work adds the concrete limits; the engine only needs this shape.
+A check returns ``None`` to approve or a :class:`RiskDenial` with a stable code (see
+:class:`~slipstream.risk.reasons.RiskReason`) and key=value context. The full limit set lives in
+:class:`~slipstream.risk.engine.RiskEngine`; the engine only needs this shape.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import msgspec
 
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder
+from slipstream.risk.reasons import RiskReason
 
 __all__ = ["CompositeRisk", "MaxOrderNotional", "NoRisk", "PreTradeCheck", "RiskDenial"]
 
@@ -23,6 +25,11 @@ class RiskDenial(msgspec.Struct, frozen=True):
 
     code: str
     context: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **context: object) -> RiskDenial:
+        """A denial whose context keeps the keyword order given (stable, readable detail)."""
+        return cls(str(code), tuple((key, str(value)) for key, value in context.items()))
 
     @property
     def detail(self) -> str:
@@ -65,5 +72,5 @@ class MaxOrderNotional:
             return None
         notional = instrument.notional(order.price_units, order.lots)
         if notional > self.limit:
-            return RiskDenial("MAX_ORDER_NOTIONAL", (("notional", str(notional)), ("limit", str(self.limit))))
+            return RiskDenial.of(RiskReason.MAX_ORDER_NOTIONAL, notional=notional, limit=self.limit)
         return None

@@ -8,7 +8,7 @@ arrive). Requests never raise for business reasons: a refusal is a REJECTED repo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
@@ -51,6 +51,11 @@ class Venue(Protocol):
 
     def attach(self, context: VenueContext) -> None:
         """Connect to the engine (called once, before any request)."""
+        ...
+
+    def loop_subscriptions(self) -> Sequence[tuple[type, Callable[[Any], None]]]:
+        """Messages the venue must receive from the engine loop (its own wake-ups, block ticks),
+        as (message class, handler) pairs; the engine subscribes them when the venue is added."""
         ...
 
     def submit(self, order: ChildOrder) -> None: ...

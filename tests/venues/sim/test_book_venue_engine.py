@@ -33,6 +33,7 @@ class Tick(msgspec.Struct, frozen=True):
     side: int
     price: int
     lots: int
+    last: bool = True
 
 
 def market(seed: int, n: int) -> list[tuple[int, Tick]]:
@@ -44,8 +45,8 @@ def market(seed: int, n: int) -> list[tuple[int, Tick]]:
         ts = step * 2 * MS
         mid += int(rng.integers(-1, 2))
         for level in range(1, 6):
-            out.append((ts, Tick("delta", BID, mid - level, int(rng.integers(1, 30)))))
-            out.append((ts, Tick("delta", ASK, mid + level, int(rng.integers(1, 30)))))
+            out.append((ts, Tick("delta", BID, mid - level, int(rng.integers(1, 30)), False)))
+            out.append((ts, Tick("delta", ASK, mid + level, int(rng.integers(1, 30)), level == 5)))
         if rng.random() < 0.5:
             aggressor = Side.BUY if rng.random() < 0.5 else Side.SELL
             price = mid + 1 if aggressor is Side.BUY else mid - 1
@@ -62,7 +63,7 @@ def run(seed: int) -> tuple[ExecutionEngine, BookVenue]:
     def on_tick(tick: Tick) -> None:
         now = engine.now_ns
         if tick.kind == "delta":
-            venue.feed(now, SYMBOL, UPDATE, tick.side, tick.price, tick.lots)
+            venue.feed(now, SYMBOL, UPDATE, tick.side, tick.price, tick.lots, publish=tick.last)
         else:
             venue.trade(now, SYMBOL, Side(tick.kind), tick.price, tick.lots)
 
@@ -74,6 +75,7 @@ def run(seed: int) -> tuple[ExecutionEngine, BookVenue]:
     engine.submit_parent(parent)
     state = engine.parent("p")
     counter = [0]
+    sent: dict[str, int] = {}
 
     def on_book(update: BookUpdate) -> None:
         assert state.filled_units + state.working_units + state.remaining_units == 500
@@ -83,18 +85,19 @@ def run(seed: int) -> tuple[ExecutionEngine, BookVenue]:
         working = [c for c in state.children if not engine.oms.orders[c].status.is_terminal]
         if working:
             child = engine.oms.orders[working[0]]
-            if child.order.order_type is OrderType.LIMIT and child.price_units != update.best_bid \
-                    and child.status.value == "accepted" and counter[0] % 3 == 0:
+            age = engine.now_ns - sent[working[0]]
+            if child.status.value == "accepted" and child.price_units != update.best_bid and age > 10 * MS:
                 engine.replace_order(working[0], update.best_bid, child.lots)
-            elif counter[0] % 29 == 0:
+                sent[working[0]] = engine.now_ns
+            elif age > 60 * MS and child.status.value in ("accepted", "partially_filled"):
                 engine.cancel_order(working[0])
-            counter[0] += 1
             return
         lots = min(state.remaining_units, 40)
         if lots <= 0:
             return
         counter[0] += 1
         aggressive = counter[0] % 4 == 0
+        sent[f"c{counter[0]}"] = engine.now_ns
         engine.submit_order(ChildOrder(
             client_order_id=f"c{counter[0]}", venue=VENUE, symbol=SYMBOL, side=Side.BUY, lots=lots,
             order_type=OrderType.LIMIT, price_units=update.best_ask if aggressive else update.best_bid,

@@ -292,6 +292,16 @@ class BookVenue:
         self._md_last[symbol] = receive
         ctx.deliver(receive, build(ts, receive))
 
+    def post_account(self, build: Callable[[int, int], Any]) -> None:
+        """Send ``build(venue_ts, receive_ts)`` (an account message such as a funding payment)
+        after the response latency; lost while disconnected."""
+        ctx = self._context()
+        ts = self._clock
+        receive = max(ts + self.latency.response_ns(self._rngs[1]), self._last_receive)
+        self._last_receive = receive
+        if not (self.faults and self.faults.active(FaultKind.DISCONNECT, ts)):
+            ctx.deliver(receive, build(ts, receive))
+
     # ---- requests -------------------------------------------------------------------------------
     def _context(self) -> VenueContext:
         if self._ctx is None:

@@ -8,12 +8,14 @@ them; acknowledgements and fills arrive ``latency_ns`` after the request, in req
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
 from slipstream.model.enums import Liquidity, OrderStatus, OrderType, Side, TimeInForce
+from slipstream.model.feed import BookUpdate
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder
 from slipstream.model.reports import ExecutionReport, Fill, ReportKind
@@ -53,9 +55,26 @@ class QuoteVenue:
     def attach(self, context: VenueContext) -> None:
         self._ctx = context
 
+    def loop_subscriptions(self) -> Sequence[tuple[type, Callable[[Any], None]]]:
+        return ()
+
     def set_quote(self, symbol: str, bid_units: int, ask_units: int) -> None:
-        """Move the quote; resting orders it crosses fill as makers at their own price."""
+        """Move the quote (published as a one-level :class:`BookUpdate`); resting orders it
+        crosses fill as makers at their own price."""
         self.quotes[symbol] = (bid_units, ask_units)
+        if self._ctx is not None:
+            now = self._ctx.now_ns()
+            self._ctx.deliver(
+                now + self.latency_ns,
+                BookUpdate(
+                    venue=self._venue_id,
+                    symbol=symbol,
+                    venue_ts_ns=now,
+                    receive_ts_ns=now + self.latency_ns,
+                    bids=((bid_units, 0),),
+                    asks=((ask_units, 0),),
+                ),
+            )
         for coid, order in list(self._resting.items()):
             if order.symbol != symbol or order.price_units is None:
                 continue

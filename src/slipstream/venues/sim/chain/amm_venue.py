@@ -32,11 +32,12 @@ next block; subscribe :meth:`AmmVenue.on_chain_tick` to ``ChainTick`` on the loo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
+from typing import Any
 
 import msgspec
 
@@ -44,7 +45,7 @@ from slipstream.errors import ValidationError
 from slipstream.model.enums import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder
-from slipstream.model.reports import ExecutionReport, Fill, ReportKind
+from slipstream.model.reports import ExecutionReport, Fill, GasCharge, ReportKind
 from slipstream.venues.base import VenueContext, VenueHealth
 from slipstream.venues.sim.amm.base import AmmRevert
 from slipstream.venues.sim.chain.chain import Chain
@@ -61,20 +62,6 @@ class ChainTick(msgspec.Struct, frozen=True):
 
     venue_id: str
     ts_ns: int
-
-
-class GasCharge(msgspec.Struct, frozen=True, kw_only=True):
-    """Gas paid by a transaction that produced no fill (revert, approval, wrap, cancel)."""
-
-    venue: str
-    account: str
-    client_order_id: str
-    tx_hash: str
-    purpose: str  # "swap" (reverted), "approve", "wrap" or "cancel"
-    gas: Decimal
-    gas_asset: str
-    venue_ts_ns: int
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +189,10 @@ class AmmVenue:
     @property
     def instruments(self) -> Sequence[Instrument]:
         return [m.instrument for m in self._markets.values()]
+
+    def loop_subscriptions(self) -> Sequence[tuple[type, Callable[[Any], None]]]:
+        """Block production is driven by :class:`ChainTick` messages on the engine loop."""
+        return ((ChainTick, self.on_chain_tick),)
 
     def attach(self, context: VenueContext) -> None:
         self._ctx = context
