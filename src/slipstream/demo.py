@@ -101,13 +101,14 @@ def run_demo(
     )
     engine.submit_parent(parent)
     market_rng = engine.loop.rng_for("demo:market")
-    state = {"sent": 0}
+    state = {"sent": 0, "mid": 6_000_005}
     per_slice, extra = divmod(lots_total, slices)
 
     def on_timer(timer: TimerFired) -> None:
-        if timer.name == "market":
-            for venue in venues:
-                venue.random_walk("BTC/USDT", market_rng, spread_units=10, sigma_units=800.0)
+        if timer.name == "market":  # one shared mid; each venue quotes around it with its own offset
+            state["mid"] += round(float(market_rng.normal(0.0, 800.0)))
+            for venue, offset in zip(venues, (0, 150), strict=True):
+                venue.set_quote("BTC/USDT", state["mid"] + offset - 5, state["mid"] + offset + 5)
         elif timer.name == "slice" and state["sent"] < slices:
             i = state["sent"]
             lots = per_slice + (1 if i < extra else 0)

@@ -46,3 +46,17 @@ def test_inverse_perp_pnl_in_coin() -> None:
     # 10,000 × (1/50,000 − 1/62,500) = 0.2 − 0.16 = 0.04 BTC
     assert pos.realised_pnl == D("0.04")
     assert pf.balance("sim", "BTC") == D("0.04")
+
+
+def test_option_premium_in_coin_is_linear() -> None:
+    from slipstream.model import DERIBIT_OPTION_TICKS, Option, OptionKind
+
+    option = Option.create("deribit", "BTC", "USD", "BTC", 1_798_156_800 * 10**9, D(100_000), OptionKind.CALL,
+                           DERIBIT_OPTION_TICKS, D("0.1"))
+    pf = Portfolio()
+    pf.apply_fill(option, Side.BUY, 10, 50, D("0.0003"), "BTC", D(0), "")  # 1 contract @ 0.0050 BTC
+    pf.apply_fill(option, Side.SELL, 10, 80, D(0), "", D(0), "")  # sold @ 0.0080 BTC
+    pos = pf.positions[("deribit", option.symbol)]
+    assert pos.realised_pnl == D("0.0030")
+    assert pf.balance("deribit", "BTC") == D("0.0030") - D("0.0003")
+    assert pf.balance("deribit", option.symbol) == 0

@@ -21,7 +21,7 @@ from slipstream.journal.memory import MemoryJournal
 from slipstream.journal.store import EventStore
 from slipstream.model.events import Event
 from slipstream.model.orders import ChildOrder, ParentOrder
-from slipstream.model.reports import ExecutionReport, GasCharge
+from slipstream.model.reports import ExecutionReport, FundingPayment, GasCharge
 from slipstream.oms.manager import OrderManager
 from slipstream.oms.orders import OrderState, ParentState
 from slipstream.risk.base import NoRisk, PreTradeCheck
@@ -85,6 +85,7 @@ class ExecutionEngine:
             self.add_venue(venue)
         self.loop.subscribe(ExecutionReport, self._on_report)
         self.loop.subscribe(GasCharge, self._on_gas)
+        self.loop.subscribe(FundingPayment, self._on_funding)
         self.loop.on_idle(self.commit)
 
     def add_venue(self, venue: Venue) -> None:
@@ -204,6 +205,9 @@ class ExecutionEngine:
 
     def _on_gas(self, charge: GasCharge) -> None:
         self._record(self.oms.on_gas_charge(charge, self.now_ns))
+
+    def _on_funding(self, payment: FundingPayment) -> None:
+        self._record(self.oms.on_funding(payment, self.now_ns))
 
     # ---- running ------------------------------------------------------------------------------------
     def run(self, until_ns: int | None = None) -> None:

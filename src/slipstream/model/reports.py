@@ -13,7 +13,7 @@ import msgspec
 
 from slipstream.model.enums import Liquidity, OrderStatus
 
-__all__ = ["ExecutionReport", "Fill", "GasCharge", "ReportKind"]
+__all__ = ["ExecutionReport", "Fill", "FundingPayment", "GasCharge", "ReportKind"]
 
 
 class ReportKind(str, Enum):
@@ -82,3 +82,17 @@ class GasCharge(msgspec.Struct, frozen=True, kw_only=True):
     gas_asset: str
     venue_ts_ns: int
     reason: str = ""
+
+
+class FundingPayment(msgspec.Struct, frozen=True, kw_only=True):
+    """Funding settled on our position: ``amount`` (in ``asset``) is received if positive."""
+
+    venue: str
+    symbol: str
+    ts_ns: int
+    receive_ts_ns: int
+    rate: Decimal
+    amount: Decimal
+    asset: str
+    position_lots: int
+    mark_price: Decimal

@@ -41,7 +41,7 @@ from slipstream.model.events import (
 )
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder, ParentOrder
-from slipstream.model.reports import ExecutionReport, Fill, GasCharge, ReportKind
+from slipstream.model.reports import ExecutionReport, Fill, FundingPayment, GasCharge, ReportKind
 from slipstream.oms.orders import OrderState, ParentState
 from slipstream.oms.portfolio import Portfolio
 from slipstream.oms.state import TRANSITIONS, next_status
@@ -71,7 +71,9 @@ class OrderManager:
 
     # ------------------------------------------------------------------ commands (decide + apply)
     def _emit(self, event: Event, out: list[Event]) -> None:
-        self.apply(event)
+        handler = self._apply.get(type(event))
+        if handler is not None:
+            handler(self, event)
         out.append(event)
 
     def submit_parent(self, parent: ParentOrder, ts_ns: int) -> list[Event]:
@@ -206,6 +208,18 @@ class OrderManager:
             venue_ts_ns=charge.venue_ts_ns,
         )
         self._emit(event, out)
+        return out
+
+    def on_funding(self, payment: FundingPayment, ts_ns: int) -> list[Event]:
+        """Book a perpetual funding payment (received when positive) as a balance adjustment."""
+        out: list[Event] = []
+        reason = f"funding {payment.symbol} rate={payment.rate} position_lots={payment.position_lots}"
+        self._emit(
+            BalanceAdjusted(
+                ts_ns=ts_ns, venue=payment.venue, asset=payment.asset, amount=payment.amount, reason=reason
+            ),
+            out,
+        )
         return out
 
     # ------------------------------------------------------------------ venue reports

@@ -27,45 +27,48 @@ class Position:
     """Net holding of one instrument at one venue.
 
     ``cost`` is the signed entry value of the open quantity: quote value (price × qty × size) for
-    linear instruments, base value (qty × size / price) for inverse ones.
+    linear instruments, base value (qty × size / price) for inverse futures and perpetuals.
+    Options are linear in their premium even when the premium is paid in the coin.
     """
 
-    __slots__ = ("cost", "instrument", "quantity", "realised_pnl")
+    __slots__ = ("cost", "instrument", "inverse", "quantity", "realised_pnl", "size")
 
     def __init__(self, instrument: Instrument) -> None:
         self.instrument = instrument
+        self.inverse = instrument.inverse and instrument.kind in (InstrumentKind.PERPETUAL, InstrumentKind.FUTURE)
+        self.size = instrument.contract_size
         self.quantity = _ZERO
         self.cost = _ZERO
         self.realised_pnl = _ZERO
 
     def _value(self, quantity: Decimal, price: Decimal) -> Decimal:
-        size = self.instrument.contract_size
-        if self.instrument.inverse:
-            return quantity * size / price
-        return quantity * size * price
+        if self.inverse:
+            return quantity * self.size / price
+        return quantity * self.size * price
 
     @property
     def average_price(self) -> Decimal | None:
         if not self.quantity:
             return None
-        size = self.instrument.contract_size
-        if self.instrument.inverse:
-            return self.quantity * size / self.cost
-        return self.cost / (self.quantity * size)
+        if self.inverse:
+            return self.quantity * self.size / self.cost
+        return self.cost / (self.quantity * self.size)
 
-    def apply(self, signed_quantity: Decimal, price: Decimal) -> Decimal:
-        """Apply a trade; returns the PnL it realised (settle/quote asset, base for inverse)."""
-        realised = _ZERO
+    def apply(self, signed_quantity: Decimal, price: Decimal, value: Decimal | None = None) -> Decimal:
+        """Apply a trade; returns the PnL it realised (settle/quote asset, base for inverse).
+
+        ``value`` is ``_value(signed_quantity, price)`` when the caller already has it.
+        """
         q = self.quantity
         if q == 0 or (q > 0) == (signed_quantity > 0):
             self.quantity = q + signed_quantity
-            self.cost += self._value(signed_quantity, price)
-            return realised
+            self.cost += value if value is not None else self._value(signed_quantity, price)
+            return _ZERO
         closing = min(abs(signed_quantity), abs(q))
         closing_signed = closing if q > 0 else -closing
         basis = self.cost * closing / abs(q)
         exit_value = self._value(closing_signed, price)
-        realised = (basis - exit_value) if self.instrument.inverse else (exit_value - basis)
+        realised = (basis - exit_value) if self.inverse else (exit_value - basis)
         self.realised_pnl += realised
         self.cost -= basis
         self.quantity = q + signed_quantity
@@ -80,7 +83,7 @@ class Position:
         if not self.quantity:
             return _ZERO
         value = self._value(self.quantity, mark)
-        return (self.cost - value) if self.instrument.inverse else (value - self.cost)
+        return (self.cost - value) if self.inverse else (value - self.cost)
 
 
 class Portfolio:
@@ -122,10 +125,13 @@ class Portfolio:
         quantity = instrument.lot_size * lots
         price = instrument.price_unit * price_units
         signed = quantity if side is Side.BUY else -quantity
-        pos = self.position(venue, instrument)
-        realised = pos.apply(signed, price)
+        pos = self.positions.get((venue, instrument.symbol))
+        if pos is None:
+            pos = self.position(venue, instrument)
         kind = instrument.kind
         if kind is InstrumentKind.SPOT or kind is InstrumentKind.OPTION:
+            value = signed * pos.size * price  # premium / quote paid (linear)
+            realised = pos.apply(signed, price, value)
             asset = instrument.base if kind is InstrumentKind.SPOT else instrument.symbol
             cash = (
                 instrument.quote
@@ -133,9 +139,16 @@ class Portfolio:
                 else getattr(instrument, "premium_currency", instrument.settle)
             )
             self.adjust(venue, asset, signed)
-            self.adjust(venue, cash, -signed * instrument.contract_size * price)
-        elif realised:
+            self.adjust(venue, cash, -value)
+            return self._charge(venue, instrument, fee, fee_asset, gas, gas_asset)
+        realised = pos.apply(signed, price)
+        if realised:
             self.adjust(venue, instrument.settle, realised)
+        self._charge(venue, instrument, fee, fee_asset, gas, gas_asset)
+
+    def _charge(
+        self, venue: str, instrument: Instrument, fee: Decimal, fee_asset: str, gas: Decimal, gas_asset: str
+    ) -> None:
         if fee:
             self.adjust(venue, fee_asset or instrument.settle, -fee)
         if gas:

@@ -84,7 +84,7 @@ class InstrumentExposure:
                 self.buy_lots += open_lots
             else:
                 self.sell_lots += open_lots
-        price_units = state.price_units if state.price_units is not None else None
+        price_units = state.price_units
         if state.filled_lots:
             price_units = state.filled_value_units // state.filled_lots
         if price_units is not None:
@@ -98,15 +98,18 @@ class InstrumentExposure:
 
 
 def scan_exposure(
-    orders: Iterable[OrderState], account: str | None, asset: str
+    orders: Iterable[OrderState], account: str | None, asset: str, exclude: str = ""
 ) -> dict[tuple[str, str], InstrumentExposure]:
     """Holdings of ``asset`` (as base) per (venue, symbol), for ``account`` or every account (None).
 
-    One pass over the orders, in creation order.
+    One pass over the orders, in creation order; ``exclude`` is the order being judged (the OMS
+    already holds it as NEW).
     """
     out: dict[tuple[str, str], InstrumentExposure] = {}
     for state in orders:
         instrument = state.instrument
+        if state.order.client_order_id == exclude:
+            continue
         if instrument.base != asset or (account is not None and state.order.account != account):
             continue
         if not state.filled_lots and state.status.is_terminal:
@@ -123,7 +126,8 @@ def total_pnl(positions: Iterable[Position], references: ReferencePrices) -> Dec
     """Realised + unrealised PnL in the quote currency (before fees).
 
     Positions without a reference are valued at their average price (no unrealised PnL);
-    inverse PnL (in the base coin) is converted at the reference.
+    inverse perpetual/future PnL (in the base coin) is converted at the reference; options count
+    in their premium currency unconverted (an approximation for coin-settled options).
     """
     total = _ZERO
     for position in positions:

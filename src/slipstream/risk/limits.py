@@ -34,6 +34,7 @@ __all__ = [
     "RiskLimits",
     "TradingSession",
     "VenueLimits",
+    "duration_ns",
 ]
 
 DEFAULT = "*"
@@ -66,10 +67,11 @@ class Rate(msgspec.Struct, frozen=True):
 
     @property
     def window_ns(self) -> int:
-        return _ns(self.window)
+        return duration_ns(self.window)
 
 
-def _ns(duration: timedelta) -> int:
+def duration_ns(duration: timedelta) -> int:
+    """Exact integer nanoseconds of a timedelta (no float on the way)."""
     return (duration.days * 86_400 + duration.seconds) * 1_000_000_000 + duration.microseconds * 1_000
 
 
@@ -96,7 +98,7 @@ class TradingSession(msgspec.Struct, frozen=True, kw_only=True):
         day_ns = 86_400_000_000_000
         day, offset = divmod(ts_ns, day_ns)
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-        start, end = _ns(self.start), _ns(self.end)
+        start, end = duration_ns(self.start), duration_ns(self.end)
         if start < end:
             return weekday in self.weekdays and start <= offset < end
         # wraps midnight: the evening part of today's session or the morning part of yesterday's

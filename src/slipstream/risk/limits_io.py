@@ -78,7 +78,7 @@ def format_duration(value: timedelta) -> str:
 
 
 def _decimal(value: object, field: str) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValidationError(f"{field}: write money and fractions as a string or Decimal, not {value!r}")
     try:
         result = Decimal(value) if isinstance(value, int | str | Decimal) else None

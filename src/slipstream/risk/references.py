@@ -33,7 +33,7 @@ class ReferencePriceTable:
     """
 
     def __init__(self, instruments: dict[tuple[str, str], Instrument] | None = None) -> None:
-        self._instruments = instruments if instruments is not None else {}
+        self.instruments = instruments if instruments is not None else {}
         self._prices: dict[tuple[str, str, ReferenceKind], Decimal] = {}
 
     def reference(self, venue: str, symbol: str, kind: ReferenceKind) -> Decimal | None:
@@ -45,7 +45,7 @@ class ReferencePriceTable:
 
     def on_book(self, update: BookUpdate) -> None:
         """Mid from a two-sided book; a one-sided book leaves the last mid in place."""
-        instrument = self._instruments.get((update.venue, update.symbol))
+        instrument = self.instruments.get((update.venue, update.symbol))
         bid, ask = update.best_bid, update.best_ask
         if instrument is None or bid is None or ask is None:
             return

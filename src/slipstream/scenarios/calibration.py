@@ -8,7 +8,9 @@ What is fitted, from which file (paths relative to ``shared/data/nautilus``):
   of distance ``d`` from the mid in bps is fitted as ``D(d) = A · d**beta`` by least squares on
   logs over 1–200 bps, one fit a side, averaged. ``beta`` ≈ 1 means depth per bps is about
   flat. Level-to-level noise is the robust (MAD) standard deviation of ``log(size / local mean)``
-  with a 21-level moving mean. The same fit on ``tests/test_data/tardis/
+  with a 21-level moving mean; it is the dispersion of one *tick* level (the sample's tick,
+  :data:`DEPTH_SAMPLE_TICK_BPS` of the price), which :func:`level_size_sigma` rescales to a
+  coarser level. The same fit on ``tests/test_data/tardis/
   binance-futures_book_snapshot_25_BTCUSDT.csv`` (Binance futures BTCUSDT, 25 levels, a few bps
   deep) is kept as :data:`NEAR_TOUCH_DEPTH_BETA`: near the touch, depth is concentrated.
 * **Trade sizes and rate** — ``_history/8a2858d0.../tests/test_data/tardis/trades.csv`` (Binance
@@ -37,6 +39,7 @@ from slipstream.model.market import BookSide, BookSnapshot
 
 __all__ = [
     "DEPTH_BETA",
+    "DEPTH_SAMPLE_TICK_BPS",
     "DEPTH_SIZE_SIGMA",
     "HOURLY_VOLUME_FRACTIONS",
     "NEAR_TOUCH_DEPTH_BETA",
@@ -47,6 +50,7 @@ __all__ = [
     "TRADE_SIZE_LOG_SIGMA",
     "Calibration",
     "calibrate",
+    "level_size_sigma",
     "stored",
 ]
 
@@ -60,20 +64,26 @@ SAMPLE_FILES = {
 
 # ---- stored constants (regenerate with ``python -m slipstream.scenarios.calibration DIR``) ----
 DEPTH_BETA = 1.124
-DEPTH_SIZE_SIGMA = 0.0
-NEAR_TOUCH_DEPTH_BETA = 0.0
+DEPTH_SIZE_SIGMA = 2.209
+DEPTH_SAMPLE_TICK_BPS = 0.512
+NEAR_TOUCH_DEPTH_BETA = 0.4577
 TRADE_SIZE_LOG_MEAN = -2.672
 TRADE_SIZE_LOG_SIGMA = 2.191
 TRADE_RATE_PER_S = 1.325
-TRADE_BUY_SHARE = 0.0
-HOURLY_VOLUME_FRACTIONS: tuple[float, ...] = ()
-
+TRADE_BUY_SHARE = 0.5268
+HOURLY_VOLUME_FRACTIONS: tuple[float, ...] = (
+    0.04176, 0.02745, 0.02592, 0.03112, 0.02916, 0.02542,
+    0.02151, 0.02517, 0.03863, 0.03286, 0.03586, 0.03513,
+    0.04, 0.05111, 0.07037, 0.0665, 0.06034, 0.05484,
+    0.05049, 0.05421, 0.0561, 0.04704, 0.03862, 0.04039,
+)
 
 class Calibration(msgspec.Struct, frozen=True):
     """One set of calibrated constants (see the module docstring for their meaning)."""
 
     depth_beta: float
     depth_size_sigma: float
+    depth_sample_tick_bps: float
     near_touch_depth_beta: float
     trade_size_log_mean: float
     trade_size_log_sigma: float
@@ -84,9 +94,19 @@ class Calibration(msgspec.Struct, frozen=True):
 
 def stored() -> Calibration:
     """The constants stored in this module."""
-    return Calibration(DEPTH_BETA, DEPTH_SIZE_SIGMA, NEAR_TOUCH_DEPTH_BETA, TRADE_SIZE_LOG_MEAN,
+    return Calibration(DEPTH_BETA, DEPTH_SIZE_SIGMA, DEPTH_SAMPLE_TICK_BPS, NEAR_TOUCH_DEPTH_BETA, TRADE_SIZE_LOG_MEAN,
                        TRADE_SIZE_LOG_SIGMA, TRADE_RATE_PER_S, TRADE_BUY_SHARE,
                        HOURLY_VOLUME_FRACTIONS)
+
+
+def level_size_sigma(level_spacing_bps: float) -> float:
+    """Log-size dispersion of a level that aggregates ``level_spacing_bps / tick`` sample ticks.
+
+    A sum of ``m`` independent log-normal tick sizes has relative variance ``(e**s**2 - 1) / m``;
+    the log-normal with that relative variance has ``sigma = sqrt(log(1 + that))``.
+    """
+    m = max(1.0, level_spacing_bps / DEPTH_SAMPLE_TICK_BPS)
+    return float(np.sqrt(np.log1p(np.expm1(DEPTH_SIZE_SIGMA**2) / m)))
 
 
 def _sig(x: float) -> float:
@@ -110,7 +130,7 @@ def _robust_sigma(sizes: np.ndarray, window: int = 21) -> float:
     return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
 
 
-def _depth(path: Path) -> tuple[float, float]:
+def _depth(path: Path) -> tuple[float, float, float]:
     bids: list[tuple[float, float]] = []
     asks: list[tuple[float, float]] = []
     for event in load(path):
@@ -129,7 +149,8 @@ def _depth(path: Path) -> tuple[float, float]:
         sizes = np.array([s for _, s in levels])
         betas.append(_fit_beta(np.abs(prices / mid - 1) * 1e4, sizes, 1.0, 200.0))
         sigmas.append(_robust_sigma(sizes))
-    return float(np.mean(betas)), float(np.mean(sigmas))
+    tick = min(abs(a[0] - b[0]) for a, b in zip(bids, bids[1:], strict=False))
+    return float(np.mean(betas)), float(np.mean(sigmas)), tick / mid * 1e4
 
 
 def _near_touch(path: Path) -> float:
@@ -170,11 +191,11 @@ def calibrate(nautilus_dir: str | Path) -> Calibration:
     for rel in SAMPLE_FILES.values():
         if not (root / rel).is_file():
             raise DataError(str(root / rel), 0, "calibration sample missing")
-    beta, sigma = _depth(root / SAMPLE_FILES["depth"])
+    beta, sigma, tick_bps = _depth(root / SAMPLE_FILES["depth"])
     near = _near_touch(root / SAMPLE_FILES["near_touch"])
     mu, sd, rate, buy_share = _trades(root / SAMPLE_FILES["trades"])
     curve = _volume_curve(root / SAMPLE_FILES["bars"])
-    return Calibration(_sig(beta), _sig(sigma), _sig(near), _sig(mu), _sig(sd), _sig(rate),
+    return Calibration(_sig(beta), _sig(sigma), _sig(tick_bps), _sig(near), _sig(mu), _sig(sd), _sig(rate),
                        _sig(buy_share), tuple(_sig(f) for f in curve))
 
 
@@ -182,6 +203,7 @@ def _render(cal: Calibration) -> str:
     fractions = ",\n    ".join(", ".join(repr(f) for f in cal.hourly_volume_fractions[i:i + 6])
                                for i in range(0, 24, 6))
     return (f"DEPTH_BETA = {cal.depth_beta!r}\nDEPTH_SIZE_SIGMA = {cal.depth_size_sigma!r}\n"
+            f"DEPTH_SAMPLE_TICK_BPS = {cal.depth_sample_tick_bps!r}\n"
             f"NEAR_TOUCH_DEPTH_BETA = {cal.near_touch_depth_beta!r}\n"
             f"TRADE_SIZE_LOG_MEAN = {cal.trade_size_log_mean!r}\n"
             f"TRADE_SIZE_LOG_SIGMA = {cal.trade_size_log_sigma!r}\n"

@@ -55,7 +55,7 @@ def test_vol_surface_has_skew_and_term_structure() -> None:
 def _options(expiry: int) -> list[Option]:
     return [Option.create("deribit", "BTC", "USD", "BTC", expiry, Decimal(strike), kind,
                           DERIBIT_OPTION_TICKS, Decimal("0.1"))
-            for strike in (80_000, 100_000, 120_000) for kind in (OptionKind.CALL, OptionKind.PUT)]
+            for strike in (80_000, 100_000, 120_000, 140_000) for kind in (OptionKind.CALL, OptionKind.PUT)]
 
 
 def test_option_books_sit_on_tiered_ticks_and_move_with_the_underlying() -> None:
@@ -74,8 +74,11 @@ def test_option_books_sit_on_tiered_ticks_and_move_with_the_underlying() -> None
     fair = quoter.fair_premium(atm_call, 100_000.0, 0)
     assert atm_call.units_to_price(bids[0][0]) <= Decimal(repr(fair)) <= atm_call.units_to_price(asks[0][0])
     assert 0.03 < fair < 0.1  # about 0.4·σ·sqrt(T) coins for an ATM option
-    deep_otm_put = options[1]  # 80k put: cheap, on the 0.0001 tier
-    assert venue.book(deep_otm_put.symbol).view(ASK)[0][0] < 50
+    levels = {o.strike: [p for p, _ in venue.book(o.symbol).view(ASK)] for o in options
+              if o.option_kind is OptionKind.CALL}
+    assert levels[Decimal(140_000)] == [levels[Decimal(140_000)][0] + i for i in range(3)]
+    assert levels[Decimal(140_000)][-1] < 50  # below 0.005 BTC: 0.0001 ticks
+    assert levels[Decimal(100_000)] == [levels[Decimal(100_000)][0] + 5 * i for i in range(3)]
     quoter.requote(HOUR, 105_000.0)
     assert book.view(BID)[0][0] > bids[0][0]
     assert venue.book(options[3].symbol).view(ASK)[0][0] < 10 ** 9

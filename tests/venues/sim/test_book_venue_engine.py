@@ -58,7 +58,7 @@ def run(seed: int) -> tuple[ExecutionEngine, BookVenue]:
     venue = BookVenue(VENUE, [spot()], latency=LogNormalLatency.colocated())
     engine = ExecutionEngine([venue], seed=seed)
     loop = engine.loop
-    loop.subscribe(VenueWake, venue.on_wake)
+    assert venue.loop_subscriptions() == [(VenueWake, venue.on_wake)]  # the engine wired it
 
     def on_tick(tick: Tick) -> None:
         now = engine.now_ns

@@ -12,8 +12,9 @@ from the venue's own seeded streams (``context.rng``), so the same seed gives th
 Driving. Pending arrivals and expiries wait in a time-ordered queue and are processed
 whenever the venue is touched at or after their time: by :meth:`BookVenue.feed`,
 :meth:`BookVenue.trade`, :meth:`BookVenue.advance`, or by :meth:`BookVenue.on_wake`, which
-the wiring subscribes to :class:`~slipstream.venues.sim.messages.VenueWake` (the venue
-delivers one for every pending event). At equal times, pending venue events run before the
+the engine subscribes (via :meth:`BookVenue.loop_subscriptions`) to
+:class:`~slipstream.venues.sim.messages.VenueWake` (the venue delivers one for every pending
+event). At equal times, pending venue events run before the
 market data stamped with that time. GTD orders are live strictly before ``expire_ts_ns``.
 
 Order handling: market, limit (taking then resting), post-only (rejected if it would take, own
@@ -153,6 +154,10 @@ class BookVenue:
         self._ctx = context
         self._link = ReportLink(self.faults, context.deliver)
         self._rngs = (context.rng("entry"), context.rng("response"), context.rng("market_data"))
+
+    def loop_subscriptions(self) -> Sequence[tuple[type, Callable[[Any], None]]]:
+        """The engine subscribes :meth:`on_wake` so pending arrivals and expiries run on time."""
+        return [(VenueWake, self.on_wake)]
 
     def submit(self, order: ChildOrder) -> None:
         self._request("submit", order)

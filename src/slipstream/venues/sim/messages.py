@@ -17,8 +17,8 @@ __all__ = ["BookUpdate", "TradePrint", "VenueWake"]
 class VenueWake(msgspec.Struct, frozen=True):
     """Asks the loop to call the venue back at ``ts_ns`` (an order arrives or expires).
 
-    The engine dispatches by type; whoever wires the venue subscribes ``venue.on_wake`` to this
-    type (see :class:`~slipstream.venues.sim.book_venue.BookVenue`).
+    The engine dispatches by type; it subscribes ``venue.on_wake`` through
+    :meth:`~slipstream.venues.sim.book_venue.BookVenue.loop_subscriptions`.
     """
 
     venue: str

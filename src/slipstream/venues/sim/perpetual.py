@@ -18,30 +18,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import msgspec
-
 from slipstream.errors import ValidationError
 from slipstream.marketdata.book import ASK, BID
 from slipstream.model.instruments import Perpetual
+from slipstream.model.reports import FundingPayment
 from slipstream.venues.sim.book_venue import BookVenue
 
 __all__ = ["FundingPayment", "PerpetualFunding", "funding_amount", "funding_rate"]
 
 _NS = 1_000_000_000
-
-
-class FundingPayment(msgspec.Struct, frozen=True, kw_only=True):
-    """Funding settled on our position: ``amount`` (in ``asset``) is received if positive."""
-
-    venue: str
-    symbol: str
-    ts_ns: int
-    receive_ts_ns: int
-    rate: Decimal
-    amount: Decimal
-    asset: str
-    position_lots: int
-    mark_price: Decimal
 
 
 def funding_rate(mark: Decimal, index: Decimal, interest: Decimal = Decimal("0.0001"),
