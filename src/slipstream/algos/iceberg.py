@@ -15,9 +15,9 @@ from decimal import Decimal
 from slipstream.algos.base import AlgoContext
 from slipstream.algos.params import AlgoParams
 from slipstream.errors import ValidationError
+from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderFilled
 from slipstream.model.feed import BookUpdate, TradePrint
-from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.intents import Urgency
 from slipstream.model.orders import ParentOrder
 

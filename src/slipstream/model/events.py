@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type"):
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type", gc=False):
     """Base of every journaled event; ``type`` in the encoded form names the class."""
 
     ts_ns: int

@@ -15,7 +15,7 @@ from slipstream.model.enums import Side
 __all__ = ["BookUpdate", "TradePrint"]
 
 
-class BookUpdate(msgspec.Struct, frozen=True, kw_only=True):
+class BookUpdate(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The venue's public book after an update: top ``depth`` levels per side, best first,
     including our own resting orders (as the venue shows them to everyone)."""
 
@@ -35,7 +35,7 @@ class BookUpdate(msgspec.Struct, frozen=True, kw_only=True):
         return self.asks[0][0] if self.asks else None
 
 
-class TradePrint(msgspec.Struct, frozen=True, kw_only=True):
+class TradePrint(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A public trade at the venue; ``aggressor`` is the taker's side. ``ours`` marks prints
     our own orders took part in (the venue does not say so; the simulator does, for TCA)."""
 

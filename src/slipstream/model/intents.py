@@ -21,7 +21,7 @@ class Urgency(str, Enum):
     PASSIVE = "passive"
 
 
-class ChildIntent(msgspec.Struct, frozen=True, kw_only=True):
+class ChildIntent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One slice of a parent order: ``quantity`` of the base asset, optionally capped/floored
     by ``limit_price`` (a cap for buys, a floor for sells), valid until ``expire_ts_ns``."""
 

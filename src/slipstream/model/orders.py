@@ -13,7 +13,7 @@ from slipstream.model.enums import OrderType, Side, TimeInForce
 __all__ = ["ChildOrder", "ParentOrder"]
 
 
-class ParentOrder(msgspec.Struct, frozen=True, kw_only=True):
+class ParentOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A desk's large order, executed as many child orders.
 
     ``quantity`` is in the base asset (contracts for derivatives). Inside the engine it is counted
@@ -51,7 +51,7 @@ class ParentOrder(msgspec.Struct, frozen=True, kw_only=True):
         return int(self.quantity / self.quantity_unit)
 
 
-class ChildOrder(msgspec.Struct, frozen=True, kw_only=True):
+class ChildOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One order sent to one venue, in the instrument's integer units.
 
     ``price_units`` is required for limit, post-only and stop-limit orders; ``stop_price_units``

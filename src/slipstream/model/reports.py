@@ -30,7 +30,7 @@ class ReportKind(str, Enum):
     STATUS = "status"  # reconciliation: the venue's view of the order, no trade in it
 
 
-class Fill(msgspec.Struct, frozen=True, kw_only=True):
+class Fill(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One execution: ``lots`` at ``price_units`` of the child's instrument.
 
     ``fee`` is in ``fee_asset`` (it can be the base, the quote, or a venue token such as BNB);
@@ -47,7 +47,7 @@ class Fill(msgspec.Struct, frozen=True, kw_only=True):
     gas_asset: str = ""
 
 
-class ExecutionReport(msgspec.Struct, frozen=True, kw_only=True):
+class ExecutionReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A venue's message about one of our child orders (FIX ExecutionReport semantics).
 
     ``cum_lots``/``leaves_lots`` are the venue's running totals when it provides them; the OMS uses
@@ -69,7 +69,7 @@ class ExecutionReport(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-class GasCharge(msgspec.Struct, frozen=True, kw_only=True):
+class GasCharge(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Gas paid by an on-chain transaction that produced no fill (revert, approval, wrap,
     cancel). It cannot ride on a :class:`Fill`, so venues report it on its own."""
 
@@ -84,7 +84,7 @@ class GasCharge(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-class FundingPayment(msgspec.Struct, frozen=True, kw_only=True):
+class FundingPayment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Funding settled on our position: ``amount`` (in ``asset``) is received if positive."""
 
     venue: str
