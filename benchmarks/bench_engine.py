@@ -64,7 +64,12 @@ def bench_lifecycles(n: int, journal: EventStore, burst: int = 100) -> float:
     engine.deposit("sim", "USDT", Decimal(10**12))
     engine.submit_parent(
         ParentOrder(
-            parent_id="P", account="desk", symbol="BTC/USDT", side=Side.BUY, quantity=Decimal(n), quantity_unit=Decimal("0.00001")
+            parent_id="P",
+            account="desk",
+            symbol="BTC/USDT",
+            side=Side.BUY,
+            quantity=Decimal(n),
+            quantity_unit=Decimal("0.00001"),
         )
     )
     orders = [
@@ -133,7 +138,8 @@ def main() -> None:
     lines = [
         "# Engine foundation benchmarks",
         "",
-        f"Command: `python benchmarks/bench_engine.py{' --quick' if args.quick else ''}` (best of 3 runs, one process, one core)",
+        f"Command: `python benchmarks/bench_engine.py{' --quick' if args.quick else ''}` "
+        "(best of 3 runs, one process, one core)",
         "",
         f"Machine: {machine()}",
         "",

@@ -81,6 +81,7 @@ class Sim:
         for i, venue in enumerate(self.venues):
             venue.set_quote(SYMBOL, 6_000_000 + i * venue_skew, 6_000_010 + i * venue_skew)
         self.publish_book()
+        self.engine.run(until_ns=START)  # the algo engine sees the first books
         self.engine.loop.subscribe(TimerFired, self._on_timer)
         self.engine.loop.set_timer("test:market", START + SECOND, SECOND)
 
