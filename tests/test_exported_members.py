@@ -15,6 +15,11 @@ PACKAGES = [
     "slipstream.journal",
     "slipstream.oms",
     "slipstream.risk",
+    "slipstream.service",
+    "slipstream.venues",
+    "slipstream.tca",
+    "slipstream.algos",
+    "slipstream.marketdata",
 ]
 
 

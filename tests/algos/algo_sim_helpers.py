@@ -57,6 +57,7 @@ class Sim:
         volume: market lots per second at time offset ``t`` (seconds from START).
         sigma_units: std of the per-second random-walk step of the bid, in price units.
         latency_ns: venue request-to-report latency.
+        slippage_units: taking children's allowance beyond the touch (default 3 sigma).
     """
 
     def __init__(
@@ -68,11 +69,13 @@ class Sim:
         latency_ns: int = 1_000_000,
         venue_skew: int = 50,
         router: IntentRouter | None = None,
+        slippage_units: int | None = None,
     ) -> None:
         self.venues = [QuoteVenue(v, [btc_usdt(v)], latency_ns=latency_ns) for v in venues]
         self.engine = ExecutionEngine(self.venues, seed=seed)
         self.engine.loop.clock.advance_to(START)  # type: ignore[attr-defined]
-        self.algos = AlgoEngine(self.engine, router)
+        slip = round(3 * sigma_units) if slippage_units is None else slippage_units
+        self.algos = AlgoEngine(self.engine, router, take_slippage_units=slip)
         self.volume = volume
         self.sigma_units = sigma_units
         self.rng = self.engine.loop.rng_for("test:market")
@@ -121,7 +124,6 @@ class Sim:
 
     def run(self, until_ns: int) -> None:
         self.engine.run(until_ns=until_ns)
-        self.engine.loop.cancel_timer("test:market")
 
     def tracking_error(self, pid: str, quantity_units: int) -> float:
         """RMS of (filled − target)/quantity over the per-second samples of ``pid``."""

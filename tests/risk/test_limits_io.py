@@ -65,7 +65,7 @@ def test_toml_section_parses_exactly() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"venues": {"binance": {"max_open_orders": "10"}}}, "risk.venues.binance.max_open_orders: expected an integer"),
+        ({"venues": {"binance": {"max_open_orders": "10"}}}, "risk.venues.binance.max_open_orders: expected an int"),
         ({"venues": {"binance": {"max_open_order": 10}}}, "risk.venues.binance: unknown field 'max_open_order'"),
         ({"instruments": {"X": {"price_band": 0.02}}}, "risk.instruments.X.price_band: write money"),
         ({"instruments": {"X": {"price_band": "-1"}}}, "risk.instruments.X: price_band must be positive"),

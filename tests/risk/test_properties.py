@@ -31,7 +31,7 @@ def net_filled_lots(engine: object) -> int:
     return sum((1 if s.order.side is Side.BUY else -1) * s.filled_lots for s in orders)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(actions)
 def test_approved_orders_never_breach_the_position_limit(steps: list[tuple[object, ...]]) -> None:
     engine, venue, _, _ = make_engine(LIMITS)

@@ -89,6 +89,11 @@ class AlgoContext(Protocol):
 
     def best_ask(self) -> Decimal | None: ...
 
+    @property
+    def min_child_units(self) -> int:
+        """Smallest useful child: ``min_child_quantity`` or the smallest venue minimum, the larger."""
+        ...
+
     def to_units(self, quantity: Decimal) -> int:
         """A base quantity in whole parent units (truncated)."""
         ...
@@ -312,24 +317,29 @@ class ScheduleAlgo:
         if need <= 0:
             return
         params = ctx.params
-        min_child = ctx.to_units(params.min_child_quantity) if params.min_child_quantity is not None else 1
-        last_piece = need == ctx.remaining_units
-        if need < min_child and not last_piece:
+        min_child = ctx.min_child_units
+        remaining = ctx.remaining_units
+        if need < min_child and need < remaining:
             return
-        if params.size_randomization and not last_piece:
+        if params.size_randomization and need < remaining:
             r = params.size_randomization
             need = round(need * (1.0 + ctx.rng.uniform(-r, r)))
-            need = max(min(need, ctx.remaining_units), min(min_child, ctx.remaining_units), 1)
-            if room is not None:
-                need = min(need, room)
+            need = max(min(need, remaining), min(min_child, remaining), 1)
+        if remaining - need < min_child:
+            need = remaining  # never leave a stub too small to trade
+        if room is not None:
+            need = min(need, room)
         self._split(ctx, need, self.urgency(ctx))
 
     def _split(self, ctx: AlgoContext, units: int, urgency: Urgency) -> None:
         params = ctx.params
         most = ctx.to_units(params.max_child_quantity) if params.max_child_quantity is not None else units
         most = max(most, 1)
+        least = ctx.min_child_units
         while units > 0:
             size = min(units, most)
+            if 0 < units - size < least:
+                size = max(units - least, least) if units >= 2 * least else units
             if not ctx.send(size, urgency, ctx.parent.limit_price):
                 return
             units -= size

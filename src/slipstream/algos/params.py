@@ -21,7 +21,7 @@ from slipstream.model.enums import Side
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ParentOrder
 
-__all__ = ["AlgoParams", "base_quantity_for_quote", "resolve_end_ns", "to_ns", "validate"]
+__all__ = ["AlgoParams", "base_quantity_for_quote", "resolve_end_ns", "to_ns", "validate", "venue_minimum"]
 
 _US = timedelta(microseconds=1)
 
@@ -127,16 +127,16 @@ def _fraction(name: str, value: float | None, *, low: float, high: float, closed
         raise ValidationError(f"{name} must be in [{low}, {high}{bracket}, got {value}")
 
 
-def _positive(name: str, value: Decimal | None, parent: ParentOrder) -> None:
+def _positive(name: str, value: Decimal | None, parent: ParentOrder, *, at_most_quantity: bool = True) -> None:
     if value is None:
         return
     if not value.is_finite() or value <= 0:
         raise ValidationError(f"{name} must be positive, got {value}")
-    if value > parent.quantity:
+    if at_most_quantity and value > parent.quantity:
         raise ValidationError(f"{name} {value} is above the parent quantity {parent.quantity}")
 
 
-def _venue_minimum(instrument: Instrument, price: Decimal | None) -> Decimal:
+def venue_minimum(instrument: Instrument, price: Decimal | None) -> Decimal:
     """Smallest base quantity the venue accepts (lot, minimum quantity, minimum notional)."""
     smallest = max(instrument.lot_size, instrument.min_quantity)
     if price is not None and instrument.min_notional and not instrument.inverse:
@@ -202,7 +202,7 @@ def validate(
     for name in ("display_variance", "size_randomization", "time_randomization"):
         _fraction(name, getattr(params, name), low=0.0, high=1.0)
     _positive("min_child_quantity", params.min_child_quantity, parent)
-    _positive("max_child_quantity", params.max_child_quantity, parent)
+    _positive("max_child_quantity", params.max_child_quantity, parent, at_most_quantity=False)
     _positive("display_quantity", params.display_quantity, parent)
     lo_child, hi_child = params.min_child_quantity, params.max_child_quantity
     if lo_child is not None and hi_child is not None and lo_child > hi_child:
@@ -243,8 +243,8 @@ def _check_minimums(
     if not instruments:
         return
     reference = parent.limit_price or (ask if parent.side is Side.BUY else bid) or bid or ask
-    smallest = min(_venue_minimum(i, reference) for i in instruments)
-    where = ", ".join(sorted(f"{i.venue}:{_venue_minimum(i, reference).normalize()}" for i in instruments))
+    smallest = min(venue_minimum(i, reference) for i in instruments)
+    where = ", ".join(sorted(f"{i.venue}:{venue_minimum(i, reference).normalize()}" for i in instruments))
     pid = parent.parent_id
     if parent.quantity < smallest:
         raise ValidationError(f"{pid}: quantity {parent.quantity} is below every venue's minimum ({where})")

@@ -25,13 +25,12 @@ import msgspec
 import numpy as np
 
 from slipstream.algos.base import ExecutionAlgo, WorkingChild
-from slipstream.algos.params import AlgoParams, validate
+from slipstream.algos.params import AlgoParams, validate, venue_minimum
 from slipstream.engine.loop import TimerFired
 from slipstream.errors import InstrumentError, ValidationError
 from slipstream.model.algo_events import (
     AlgoFinished,
     AlgoStarted,
-    ParentOrderAmended,
     ParentOrderPaused,
     ParentOrderResumed,
 )
@@ -245,6 +244,18 @@ class _Run:
         best = self._owner.market.best_ask(self._parent.symbol)
         return None if best is None else best[0]
 
+    @property
+    def min_child_units(self) -> int:
+        params_min = self._params.min_child_quantity
+        least = self.to_units(params_min) if params_min is not None else 1
+        bid, ask = self.best_bid(), self.best_ask()
+        price = ask if self._parent.side is Side.BUY else bid
+        instruments = self._owner._instruments(self._parent.symbol)
+        if instruments:
+            venue_min = min(venue_minimum(i, price) for i in instruments)
+            least = max(least, int(-(-venue_min // self._parent.quantity_unit)))
+        return max(1, least)
+
     def to_units(self, quantity: Decimal) -> int:
         return int(quantity / self._parent.quantity_unit)
 
@@ -288,17 +299,23 @@ class AlgoEngine:
     Args:
         engine: the execution engine (must publish its journaled events on the loop).
         router: turns intents into venue orders (default :class:`TopOfBookRouter`).
+        take_slippage_units: price units the default router may pay beyond the touch when
+            taking (a quote seen a moment ago may have moved).
 
     Raises:
         ValidationError: the engine does not publish its events.
     """
 
-    def __init__(self, engine: ExecutionEngine, router: IntentRouter | None = None) -> None:
+    def __init__(
+        self, engine: ExecutionEngine, router: IntentRouter | None = None, *, take_slippage_units: int = 0
+    ) -> None:
         if not engine.publish_events:
             raise ValidationError("the algo engine needs an ExecutionEngine with publish_events=True")
         self.engine = engine
         self.market = MarketView(engine.oms.instruments)
-        self.router: IntentRouter = router if router is not None else TopOfBookRouter(self.market)
+        self.router: IntentRouter = (
+            router if router is not None else TopOfBookRouter(self.market, take_slippage_units)
+        )
         self.runs: dict[str, _Run] = {}
         self._by_child: dict[str, _Run] = {}
         self._by_timer: dict[str, _Run] = {}
@@ -312,9 +329,7 @@ class AlgoEngine:
 
     # ---- journaling ----------------------------------------------------------------------------------
     def _journal(self, *events: Event) -> None:
-        self.engine._record(events)
-        if not self.engine._in_loop:
-            self.engine.commit()
+        self.engine.record(events)
 
     # ---- commands ------------------------------------------------------------------------------------
     def start(self, parent: ParentOrder, algo: ExecutionAlgo, params: AlgoParams | None = None) -> ParentStatus:
@@ -422,10 +437,7 @@ class AlgoEngine:
             new, params, (), now_ns=self.engine.now_ns,
             best_bid=None if bid is None else bid[0], best_ask=None if ask is None else ask[0],
         )
-        self._journal(
-            ParentOrderAmended(ts_ns=self.engine.now_ns, parent=new, previous_quantity=old.quantity, reason=reason)
-        )
-        self.engine.oms.parents[parent_id].parent = new
+        self.engine.record(self.engine.oms.amend_parent(new, self.engine.now_ns, reason))
         run.amend(new, end)
         run.cancel_children()
         run.finishing = False

@@ -14,6 +14,7 @@ from decimal import Decimal
 import msgspec
 
 from slipstream.errors import ValidationError
+from slipstream.model.algo_events import ParentOrderAmended
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import (
     BalanceAdjusted,
@@ -98,6 +99,26 @@ class OrderManager:
             return []
         out: list[Event] = []
         self._emit(ParentOrderCanceled(ts_ns=ts_ns, parent_id=parent_id, reason=reason), out)
+        return out
+
+    def amend_parent(self, parent: ParentOrder, ts_ns: int, reason: str = "") -> list[Event]:
+        """Replace a parent's spec (quantity, limit, end time) while it runs.
+
+        Raises:
+            ValidationError: unknown parent, a change of id/side/symbol/unit, or a new quantity
+                below what is already filled plus working.
+        """
+        state = self._parent(parent.parent_id)
+        old = state.parent
+        if (parent.side, parent.symbol, parent.quantity_unit) != (old.side, old.symbol, old.quantity_unit):
+            raise ValidationError(f"parent {parent.parent_id}: side, symbol and quantity unit cannot be amended")
+        if parent.quantity_units < state.filled_units + state.working_units:
+            raise ValidationError(
+                f"parent {parent.parent_id}: new quantity {parent.quantity} is below filled plus working "
+                f"{old.quantity_unit * (state.filled_units + state.working_units)}"
+            )
+        out: list[Event] = []
+        self._emit(ParentOrderAmended(ts_ns=ts_ns, parent=parent, previous_quantity=old.quantity, reason=reason), out)
         return out
 
     def deposit(self, venue: str, asset: str, amount: Decimal, ts_ns: int, reason: str = "deposit") -> list[Event]:
@@ -384,6 +405,11 @@ class OrderManager:
     def _a_parent(self, e: ParentOrderSubmitted) -> None:
         self.parents[e.parent.parent_id] = ParentState(e.parent)
 
+    def _a_parent_amended(self, e: ParentOrderAmended) -> None:
+        state = self.parents[e.parent.parent_id]
+        state.parent = e.parent
+        state.quantity_units = e.parent.quantity_units
+
     def _a_parent_cancel(self, e: ParentOrderCanceled) -> None:
         self.parents[e.parent_id].canceled = True
 
@@ -551,6 +577,7 @@ _APPLY: dict[type[Event], Callable[[OrderManager, Event], None]] = {
     InstrumentListed: OrderManager._a_listed,  # type: ignore[dict-item]
     GasCharged: OrderManager._a_gas,  # type: ignore[dict-item]
     ParentOrderCanceled: OrderManager._a_parent_cancel,  # type: ignore[dict-item]
+    ParentOrderAmended: OrderManager._a_parent_amended,  # type: ignore[dict-item]
     BalanceAdjusted: OrderManager._a_balance,  # type: ignore[dict-item]
     OrderCreated: OrderManager._a_created,  # type: ignore[dict-item]
     OrderFilled: OrderManager._a_filled,  # type: ignore[dict-item]

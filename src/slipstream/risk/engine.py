@@ -108,6 +108,9 @@ class RiskEngine:
         """Bind to an :class:`~slipstream.engine.execution.ExecutionEngine` and become its risk."""
         self.bind(engine.oms, engine.loop.clock)
         engine.risk = self
+        on_replay = getattr(engine, "on_replay", None)
+        if on_replay is not None:  # limits and kill switch come back with the journal
+            on_replay(self.apply)
         return self
 
     @property

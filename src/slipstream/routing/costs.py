@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
 
+import numpy as np
+
 from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
 from slipstream.routing.sources import AmmSource, BookSource, Source, swap_gas_units
@@ -48,6 +50,7 @@ class Units:
 
     grid: Fraction
     scale: int
+    key: tuple[int, int, int] = (0, 0, 0)  # cheap hashable identity for memo keys
 
     @classmethod
     def for_sources(cls, sources: list[Source]) -> Units:
@@ -62,11 +65,15 @@ class Units:
         den = 1
         scale = _MIN_SCALE
         for s in sources:
-            lot = _base_lot(s)
+            got = s.memo.get("units")
+            if got is None:
+                got = (_base_lot(s), tuple(f.denominator for f in _factors(s)))
+                s.memo["units"] = got
+            lot, dens = got  # type: ignore[misc]
             num, den = _frac_gcd(num, den, lot)
-            for factor in _factors(s):
-                scale = _lcm(scale, factor.denominator)
-        return cls(Fraction(num, den), scale)
+            for d in dens:
+                scale = _lcm(scale, d)
+        return cls(Fraction(num, den), scale, (num, den, scale))
 
     def to_grid(self, quantity: Fraction) -> int:
         """Whole grid units in ``quantity`` (truncated)."""
@@ -94,9 +101,9 @@ def _factors(source: Source) -> list[Fraction]:
     return [quote_atom, Fraction(source.gas.quote_per_gas)]
 
 
-def _risk_rate(mid: Fraction, units: Units, fraction: float) -> int:
-    """Round ``mid × grid × fraction`` quote per grid unit to whole cost units (half-even)."""
-    return round(float(mid * units.grid * units.scale) * fraction)
+def _risk_rate(mid_per_grid: float, fraction: float) -> int:
+    """Round ``mid × grid × fraction`` (quote per grid unit, in cost units) to a whole number (half-even)."""
+    return round(mid_per_grid * fraction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,21 @@ class BookCurve:
     def __init__(self, index: int, source: BookSource, side: Side, units: Units, age_ns: int) -> None:
         self.index = index
         self.source = source
+        key = ("book", side, units.key)
+        static = source.memo.get(key)
+        if static is None:
+            static = self._static(source, side, units)
+            source.memo[key] = static
+        (self.step, self.sign, self.mult, self.fee_factor, self.prices, self.cum_lots, self.cum_pu, self.touch,
+         self.mid, self.cap, self.lo, mid_per_grid) = static  # type: ignore[misc]
+        self.fixed = 0
+        self.hi = self.cap * self.step
+        cond = source.conditions
+        t = (cond.latency_ns + age_ns) / 1e9
+        self.risk = _risk_rate(mid_per_grid, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
+
+    def _static(self, source: BookSource, side: Side, units: Units) -> tuple[object, ...]:
+        """Everything that depends only on the snapshot, side and units (memoised on the source)."""
         inst = source.instrument
         lot = _base_lot(source)
         step = lot / units.grid
@@ -146,23 +168,20 @@ class BookCurve:
         self.mult = int(pu_lot * (1 + self.sign * fee) * units.scale) * self.sign
         self.fee_factor = int(pu_lot * fee * units.scale)
         self.prices = [p for p, _ in levels]
-        self.cum_lots: list[int] = []
-        self.cum_pu: list[int] = []
+        self.cum_lots = []
+        self.cum_pu = []
         lots_sum = pu_sum = 0
         for p, q in levels:
             lots_sum += q
             pu_sum += p * q
             self.cum_lots.append(lots_sum)
             self.cum_pu.append(pu_sum)
-        self.fixed = 0
         self.touch = self.prices[0] if self.prices else 0
         bid = source.bids[0][0] if source.bids else None
         ask = source.asks[0][0] if source.asks else None
         mid_units = Fraction(bid + ask, 2) if bid is not None and ask is not None else Fraction(self.touch)
         self.mid = mid_units * Fraction(inst.price_unit)
         cond = source.conditions
-        t = (cond.latency_ns + age_ns) / 1e9
-        self.risk = _risk_rate(self.mid, units, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
         cap = lots_sum
         if cond.max_base is not None:
             cap = min(cap, math.floor(Fraction(cond.max_base) / lot))
@@ -176,14 +195,32 @@ class BookCurve:
                 else:
                     hi_l = mid_l - 1
             cap = lo_l
-        self.cap = cap
-        self.hi = cap * self.step
         min_lots = 1
         if inst.min_quantity:
             min_lots = max(min_lots, math.ceil(Fraction(inst.min_quantity) / lot))
         if inst.min_notional and self.touch:
             min_lots = max(min_lots, math.ceil(Fraction(inst.min_notional) / (pu_lot * self.touch)))
-        self.lo = min_lots * self.step
+        return (self.step, self.sign, self.mult, self.fee_factor, self.prices, self.cum_lots, self.cum_pu,
+                self.touch, self.mid, cap, min_lots * self.step, float(self.mid * units.grid * units.scale))
+
+    def level_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(marginal cost per grid unit without risk, size in grid units) per level, up to ``cap``."""
+        key = ("levels", self.sign, self.mult, self.step)
+        got = self.source.memo.get(key)
+        if got is None:
+            prices = np.asarray(self.prices, dtype=np.float64)
+            lots = np.diff(np.asarray([0, *self.cum_lots], dtype=np.int64))
+            got = (prices * (self.mult / self.step), lots * self.step)
+            self.source.memo[key] = got
+        marg, sizes = got  # type: ignore[misc]
+        if self.cum_lots and self.cap < self.cum_lots[-1]:
+            k = bisect_left(self.cum_lots, self.cap) if self.cap > 0 else -1
+            if k < 0:
+                return marg[:0], sizes[:0]
+            sizes = sizes[: k + 1].copy()
+            sizes[k] -= (self.cum_lots[k] - self.cap) * self.step
+            marg = marg[: k + 1]
+        return marg, sizes
 
     def _pu(self, lots: int) -> int:
         """Σ price_units × lots over the levels taken by ``lots``."""
@@ -211,6 +248,25 @@ class BookCurve:
         return LegQuote(n, pu * self.mult, notional, fee, 0, self.risk * n, 0, self.prices[k])
 
 
+def _amm_static(source: AmmSource, units: Units) -> tuple[object, ...]:
+    """Snapshot-only conversion factors of a pool source (memoised on the source)."""
+    lot = _base_lot(source)
+    step = lot / units.grid
+    if step.denominator != 1:
+        raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
+    pool = source.pool
+    db, dq = pool.decimals[source.base_index], pool.decimals[source.quote_index]
+    mq = int(Fraction(source.quote_rate) / 10**dq * units.scale)
+    gas_mult = int(Fraction(source.gas.quote_per_gas) * units.scale)
+    atom_mid = pool.mid_price(source.base_index, source.quote_index)  # quote atoms per base atom
+    mid = atom_mid * Fraction(10**db, 10**dq) * Fraction(source.quote_rate)
+    hi: float | int = math.inf
+    if source.conditions.max_base is not None:
+        hi = math.floor(Fraction(source.conditions.max_base) / lot) * int(step)
+    return (int(step), int(lot * 10**db), mq, gas_mult, swap_gas_units(pool, 0, source.hops), mid, hi,
+            float(mid * units.grid * units.scale))
+
+
 class AmmCurve:
     """Exact cost of swapping ``n`` grid units of base on one pool (the contract's integer quote)."""
 
@@ -220,30 +276,20 @@ class AmmCurve:
     def __init__(self, index: int, source: AmmSource, side: Side, units: Units, age_ns: int) -> None:
         self.index = index
         self.source = source
-        lot = _base_lot(source)
-        step = lot / units.grid
-        if step.denominator != 1:
-            raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
-        self.step = int(step)
-        pool = source.pool
-        db, dq = pool.decimals[source.base_index], pool.decimals[source.quote_index]
-        self.apl = int(lot * 10**db)
         self.buy = side is Side.BUY
         self.sign = side.sign
-        self.mq = int(Fraction(source.quote_rate) / 10**dq * units.scale)
-        self.gas_mult = int(Fraction(source.gas.quote_per_gas) * units.scale)
-        self.gas_zero = swap_gas_units(pool, 0, source.hops)
+        key = ("amm", units.key)
+        static = source.memo.get(key)
+        if static is None:
+            static = _amm_static(source, units)
+            source.memo[key] = static
+        self.step, self.apl, self.mq, self.gas_mult, self.gas_zero, self.mid, hi, mid_per_grid = static  # type: ignore[misc]
         self.fixed = self.gas_zero * self.gas_mult
-        atom_mid = pool.mid_price(source.base_index, source.quote_index)  # quote atoms per base atom
-        self.mid = atom_mid * Fraction(10**db, 10**dq) * Fraction(source.quote_rate)
         cond = source.conditions
         t = (cond.latency_ns + age_ns) / 1e9 + source.block_time_s / 2
-        self.risk = _risk_rate(self.mid, units, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
-        self.mev = _risk_rate(self.mid, units, source.mev.loss_rate)
+        self.risk = _risk_rate(mid_per_grid, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
+        self.mev = _risk_rate(mid_per_grid, source.mev.loss_rate)
         self.lo = self.step
-        hi = math.inf
-        if cond.max_base is not None:
-            hi = math.floor(Fraction(cond.max_base) / lot) * self.step
         self.hi: float | int = hi
         self._memo: dict[int, LegQuote | None] = {}
 

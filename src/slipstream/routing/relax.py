@@ -19,6 +19,8 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
+import numpy as np
+
 from slipstream.routing.costs import AmmCurve, BookCurve
 from slipstream.venues.sim.amm.v2_pair import UniswapV2Pair
 from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
@@ -35,32 +37,21 @@ class BookSteps:
     __slots__ = ("cum", "cumc", "marg", "owners", "sizes")
 
     def __init__(self, books: list[BookCurve]) -> None:
-        rows: list[tuple[float, int, int, int]] = []
+        margs, sizes, owners = [], [], []
         for b in books:
-            left = b.cap
-            per = b.mult / b.step
-            for k, p in enumerate(b.prices):
-                if left <= 0:
-                    break
-                lots = b.cum_lots[k] - (b.cum_lots[k - 1] if k else 0)
-                take = min(lots, left)
-                left -= take
-                rows.append((p * per + b.risk, b.index, k, take * b.step))
-        rows.sort()
-        self.marg = [r[0] for r in rows]
-        self.owners = [r[1] for r in rows]
-        self.sizes = [r[3] for r in rows]
-        cum: list[int] = []
-        cumc: list[float] = []
-        s = 0
-        c = 0.0
-        for r in rows:
-            s += r[3]
-            c += r[0] * r[3]
-            cum.append(s)
-            cumc.append(c)
-        self.cum = cum
-        self.cumc = cumc
+            m, sz = b.level_arrays()
+            margs.append(m + float(b.risk))
+            sizes.append(sz)
+            owners.append(np.full(len(m), b.index, dtype=np.int64))
+        marg = np.concatenate(margs)
+        order = np.argsort(marg, kind="stable")  # ties: book order, then level order
+        marg = marg[order]
+        size = np.concatenate(sizes)[order]
+        self.marg: list[float] = marg.tolist()
+        self.sizes: list[int] = size.tolist()
+        self.owners: list[int] = np.concatenate(owners)[order].tolist()
+        self.cum: list[int] = np.cumsum(size).tolist()
+        self.cumc: list[float] = np.cumsum(marg * size).tolist()
 
     def q_at(self, lam: float) -> float:
         k = bisect_right(self.marg, lam)
@@ -194,7 +185,16 @@ def _bisect_desc(xs: list[float], x: float) -> int:
 
 
 def liquidity_segments(curve: AmmCurve) -> list[tuple[float, float, float]] | None:
-    """(x_from, x_to, L) along the swap direction for v2/v3 pools; None for other pool kinds."""
+    """(x_from, x_to, L) along the swap direction for v2/v3 pools; None for other pool kinds.
+    Memoised on the source (the pool copy is immutable to the router)."""
+    key = ("segments", curve.buy)
+    memo = curve.source.memo
+    if key not in memo:
+        memo[key] = _segments(curve)
+    return memo[key]  # type: ignore[return-value]
+
+
+def _segments(curve: AmmCurve) -> list[tuple[float, float, float]] | None:
     src = curve.source
     pool = src.pool
     up = curve.buy == (src.base_index == 0)

@@ -101,6 +101,8 @@ class BookSource:
     traded_lots_per_s: float = 0.0
     taker_fee: Decimal | None = None
     maker_fee: Decimal | None = None
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Derived data of this snapshot (prefix arrays, factors), filled by the router on first use."""
 
     def __post_init__(self) -> None:
         if self.instrument.inverse:
@@ -234,6 +236,8 @@ class AmmSource:
     block_time_s: float = 12.0
     quote_rate: Decimal = Decimal(1)
     slippage_bps: int = 50
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Derived data of this snapshot (factors, liquidity segments), filled by the router on first use."""
 
     def __post_init__(self) -> None:
         n = len(self.pool.tokens)

@@ -25,6 +25,7 @@ Everything is rounded to 4 significant digits when stored, so the comparison is 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def _depth(path: Path) -> tuple[float, float, float]:
         sizes = np.array([s for _, s in levels])
         betas.append(_fit_beta(np.abs(prices / mid - 1) * 1e4, sizes, 1.0, 200.0))
         sigmas.append(_robust_sigma(sizes))
-    tick = min(abs(a[0] - b[0]) for a, b in zip(bids, bids[1:], strict=False))
+    tick = min(abs(a[0] - b[0]) for a, b in itertools.pairwise(bids))
     return float(np.mean(betas)), float(np.mean(sigmas)), tick / mid * 1e4
 
 

@@ -81,6 +81,17 @@ class PoolWatch:
     native_price_usd: float
     samples: list[PoolSample] = field(default_factory=list)
 
+    def within_band(self, tolerance_bps: float = 0.5) -> tuple[float, int]:
+        """Share of samples within ``band + tolerance`` and the longest run of samples outside."""
+        if not self.samples:
+            return 1.0, 0
+        inside = [s.deviation_bps <= s.band_bps + tolerance_bps for s in self.samples]
+        longest = run = 0
+        for ok in inside:
+            run = 0 if ok else run + 1
+            longest = max(longest, run)
+        return sum(inside) / len(inside), longest
+
     def band_bps(self, chain: Chain) -> float:
         spec = self.spec
         if isinstance(self.pool, UniswapV2Pair):
@@ -88,8 +99,9 @@ class PoolWatch:
         else:
             quote_units = self.pool.liquidity * self.pool.sqrt_price_x96 / 2**96
         reserve_usd = quote_units / 10**spec.quote_decimals
-        gas_usd = ARB_SWAP_GAS * (chain.blocks[-1].base_fee_wei if chain.blocks else chain.next_base_fee) \
-            * 1e-18 * self.native_price_usd
+        base_fee = chain.blocks[-1].base_fee_per_gas if chain.blocks else chain.next_base_fee
+        gas_price = base_fee + chain.preset.default_priority_fee_wei  # the arbitrageur's bid
+        gas_usd = ARB_SWAP_GAS * gas_price * 1e-18 * self.native_price_usd
         gas_band = 2 * math.sqrt(gas_usd / reserve_usd) if reserve_usd > 0 else 1.0
         return spec.fee_pips / 100 + gas_band * 1e4
 

@@ -104,5 +104,5 @@ def simulate_fair_value(asset: Asset, start_ns: int, duration_ns: int, step_ns: 
     steps = (asset.drift_annual - 0.5 * vols**2) * dt_y + vols * np.sqrt(dt_y) * z + jump
     steps[0] = 0.0
     jump[0] = 0.0
-    log_price = np.log(asset.initial_price) + np.cumsum(steps)
-    return FairValuePath(start_ns, step_ns, np.exp(log_price), regimes, jump)
+    prices = asset.initial_price * np.exp(np.cumsum(steps))
+    return FairValuePath(start_ns, step_ns, prices, regimes, jump)

@@ -25,6 +25,7 @@ the displayed book (the next redraw does that job), as recorded prints do not in
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from slipstream.marketdata.book import ASK, BID, DELETE, UPDATE

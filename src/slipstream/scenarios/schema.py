@@ -150,6 +150,7 @@ class OptionChainSpec(msgspec.Struct, **_OPTS):  # type: ignore[call-arg]
     vol_spread: NonNegative = 0.02
     levels: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
     level_contracts: Positive = 5.0
+    refresh_s: Positive = 10.0
 
     def __post_init__(self) -> None:
         if not self.expiries_days:

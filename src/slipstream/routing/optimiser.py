@@ -1,0 +1,316 @@
+"""Exact split optimiser: convex costs plus fixed charges, solved by branch and bound.
+
+Problem: choose n_i (a multiple of source i's step, 0 or within [lo_i, hi_i]) with Σ n_i = Q to
+minimise Σ cost_i(n_i) + Σ fixed_i·[n_i > 0], optionally using at most ``max_venues`` sources.
+Book costs are piecewise linear convex, AMM costs convex (up to the contract's rounding and the
+per-tick gas steps), gas is a fixed charge per used AMM.
+
+Method:
+    1. Branch and bound over the sets of venues allowed to trade (every subset of the
+       fixed-charge sources; with ``max_venues``, every subset of that size or smaller). A set's
+       bound starts at relaxation(all sources) + its fixed charges and is tightened to its own
+       continuous relaxation (:func:`slipstream.routing.relax.waterfill`) before it is solved.
+    2. A set is solved exactly from its relaxed allocation: round down to lots, fill the
+       remainder greedily by exact marginal cost per grid unit, then apply the best improving
+       single-lot exchange between any two sources (galloping to larger moves) until none
+       improves. For separable convex costs on a common lot this local optimum is the global one;
+       the property tests check it against brute force.
+    3. Sets are popped in bound order and the search stops once the smallest bound is no better
+       than the best exact solution (after a float safety margin).
+
+Objective order is (unfilled quantity, cost): filling more always wins, then cheaper.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+from slipstream.routing.costs import AmmCurve, BookCurve, Curve
+from slipstream.routing.relax import BookSteps, LiquidityCurve, SampledCurve, Smooth, liquidity_segments, waterfill
+
+__all__ = ["Solution", "SplitProblem", "solve"]
+
+_REL_MARGIN = 1e-9  # float relaxation error allowance, relative to the cost magnitude
+_MAX_MOVES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Exact allocation in grid units per curve index, its exact cost, and the unfilled rest."""
+
+    allocation: dict[int, int]
+    cost: int
+    unfilled: int
+    sets_solved: int = 0
+    sets_pruned: int = 0
+
+
+@dataclass(slots=True)
+class SplitProblem:
+    """Curves (indexed by position) and the quantity to split, in grid units."""
+
+    curves: list[Curve]
+    total: int
+    max_venues: int | None = None
+
+
+def _smooth(curve: AmmCurve, total: int) -> Smooth:
+    segs = liquidity_segments(curve)
+    if segs is None:
+        return SampledCurve(curve, total)
+    return LiquidityCurve(curve, segs, curve.source.pool.fee_pips / 1_000_000)
+
+
+class _Relaxer:
+    """Caches the per-curve relaxed forms and the merged book steps per set of books."""
+
+    def __init__(self, curves: list[Curve], total: int) -> None:
+        self.curves = curves
+        self.total = total
+        self.smooth: dict[int, Smooth] = {}
+        self.steps: dict[tuple[int, ...], BookSteps] = {}
+        self.inexact = False
+
+    def relax(self, members: tuple[int, ...]) -> tuple[dict[int, float], float]:
+        books = tuple(i for i in members if isinstance(self.curves[i], BookCurve))
+        steps = None
+        if books:
+            steps = self.steps.get(books)
+            if steps is None:
+                steps = BookSteps([self.curves[i] for i in books])  # type: ignore[misc]
+                self.steps[books] = steps
+        amms: list[Smooth] = []
+        for i in members:
+            c = self.curves[i]
+            if isinstance(c, AmmCurve):
+                s = self.smooth.get(i)
+                if s is None:
+                    s = _smooth(c, self.total)
+                    self.smooth[i] = s
+                    self.inexact |= isinstance(s, SampledCurve)
+                amms.append(s)
+        return waterfill(steps, amms, float(self.total))
+
+
+def _fixed(curves: list[Curve], members: tuple[int, ...]) -> int:
+    return sum(curves[i].fixed for i in members)
+
+
+def solve(problem: SplitProblem) -> Solution:
+    """Exact minimum-cost split (see module docstring)."""
+    curves, total = problem.curves, problem.total
+    n = len(curves)
+    if total <= 0 or n == 0:
+        return Solution({}, 0, max(total, 0))
+    relaxer = _Relaxer(curves, total)
+    everyone = tuple(range(n))
+    free = tuple(i for i in everyone if curves[i].fixed == 0)
+    charged = tuple(i for i in everyone if curves[i].fixed != 0)
+    if problem.max_venues is None or problem.max_venues >= n:
+        sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
+    else:
+        sets = [s for k in range(1, problem.max_venues + 1) for s in combinations(everyone, k)]
+    alloc_all, cost_all = relaxer.relax(everyone)
+    unfilled_all = max(total - sum(alloc_all.values()), 0.0)
+    margin = _REL_MARGIN * (abs(cost_all) + 1.0)
+    # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
+    heap: list[tuple[float, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
+    for order, members in enumerate(sets):
+        heapq.heappush(heap, (unfilled_all, cost_all + _fixed(curves, members), order, False, members, None))
+    best: tuple[int, int] | None = None
+    best_alloc: dict[int, int] = {}
+    solved = pruned = 0
+    while heap:
+        unf_b, cost_b, order, relaxed, members, seed = heapq.heappop(heap)
+        if best is not None and _dominated(unf_b, cost_b, best, margin, relaxer.inexact):
+            pruned += 1 + len(heap)
+            break
+        if not relaxed:
+            if members == everyone:
+                seed, cost = alloc_all, cost_all
+            else:
+                seed, cost = relaxer.relax(members)
+            unf = max(total - sum(seed.values()), 0.0)
+            heapq.heappush(heap, (unf, cost + _fixed(curves, members), order, True, members, seed))
+            continue
+        assert seed is not None
+        alloc, unfilled, cost = _exact(curves, members, seed, total)
+        solved += 1
+        if best is None or (unfilled, cost) < best:
+            best = (unfilled, cost)
+            best_alloc = alloc
+    assert best is not None
+    return Solution({i: q for i, q in sorted(best_alloc.items()) if q}, best[1], best[0], solved, pruned)
+
+
+def _dominated(unf_b: float, cost_b: float, best: tuple[int, int], margin: float, inexact: bool) -> bool:
+    if unf_b > best[0] + 0.5:
+        return True
+    if unf_b < best[0] - 0.5:
+        return False
+    slack = margin * (1e3 if inexact else 1.0)
+    return cost_b - slack >= best[1]
+
+
+class _Exact:
+    """Exact cost bookkeeping for one set of sources during the local search."""
+
+    __slots__ = ("curves",)
+
+    def __init__(self, curves: list[Curve]) -> None:
+        self.curves = curves
+
+    def cost(self, i: int, n: int) -> int | None:
+        c = self.curves[i]
+        v = c.cost(n)
+        if v is None:
+            return None
+        return v + (c.fixed if n else 0)
+
+
+def _feasible_down(curve: Curve, n: int) -> int:
+    """Largest feasible multiple of the step ≤ n (0 or ≥ lo, and priced)."""
+    step = curve.step
+    n = min(n, int(curve.hi) if curve.hi != math.inf else n) // step * step
+    if n < curve.lo:
+        return 0
+    if curve.cost(n) is not None:
+        return n
+    lo, hi = 0, n // step  # bisection on lots: the largest priced size
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if curve.cost(mid * step) is not None:
+            lo = mid
+        else:
+            hi = mid - 1
+    n = lo * step
+    return n if n >= curve.lo else 0
+
+
+def _exact(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float], total: int
+           ) -> tuple[dict[int, int], int, int]:
+    """Exact local search from the relaxed seed; returns (allocation, unfilled, cost)."""
+    ex = _Exact(curves)
+    x: dict[int, int] = {i: _feasible_down(curves[i], math.floor(seed.get(i, 0.0) + 1e-9)) for i in members}
+    used = sum(x.values())
+    while used > total:  # float seeds may overshoot by a hair: trim the dearest unit
+        i = max((i for i in members if x[i]), key=lambda j: (curves[j].step, j))
+        x[i] = _feasible_down(curves[i], x[i] - curves[i].step)
+        used = sum(x.values())
+    deficit = _fill(ex, curves, members, x, total - used)
+    _exchange(ex, curves, members, x)
+    cost = 0
+    for i in members:
+        c = ex.cost(i, x[i])
+        assert c is not None
+        cost += c
+    return x, deficit, cost
+
+
+def _fill(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int, int], deficit: int) -> int:
+    """Add lots by cheapest exact marginal cost per grid unit until ``deficit`` is met."""
+    def offer(i: int) -> tuple[Fraction, int, int] | None:
+        c = curves[i]
+        add = c.step if x[i] else max(c.lo, c.step)
+        if add > deficit or x[i] + add > c.hi:
+            return None
+        now, nxt = ex.cost(i, x[i]), ex.cost(i, x[i] + add)
+        if now is None or nxt is None:
+            return None
+        return Fraction(nxt - now, add), i, add
+
+    heap = [o for o in (offer(i) for i in members) if o is not None]
+    heapq.heapify(heap)
+    while deficit > 0 and heap:
+        _, i, add = heapq.heappop(heap)
+        if add > deficit:
+            continue
+        x[i] += add
+        deficit -= add
+        o = offer(i)
+        if o is not None:
+            heapq.heappush(heap, o)
+        if heap and heap[0][2] > deficit:  # offers too big for the rest: re-offer smaller ones
+            heap = [o for o in (offer(j) for j in members) if o is not None]
+            heapq.heapify(heap)
+    if deficit > 0:
+        deficit = _repair(ex, curves, members, x, deficit)
+    return deficit
+
+
+def _repair(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int, int], deficit: int) -> int:
+    """Lots do not add up: add a whole lot of i and take the excess back from j (cheapest pair)."""
+    best: tuple[int, int, int, int, int] | None = None
+    for i in members:
+        ci = curves[i]
+        add = -(-deficit // ci.step) * ci.step
+        if not x[i]:
+            add = max(add, -(-ci.lo // ci.step) * ci.step)
+        if x[i] + add > ci.hi:
+            continue
+        excess = add - deficit
+        for j in members:
+            if excess == 0 and j != i:
+                continue
+            if excess and (j == i or excess % curves[j].step or x[j] < excess or 0 < x[j] - excess < curves[j].lo):
+                continue
+            a, b = ex.cost(i, x[i] + add), ex.cost(i, x[i])
+            c, d = (ex.cost(j, x[j] - excess), ex.cost(j, x[j])) if excess else (0, 0)
+            if a is None or b is None or c is None or d is None:
+                continue
+            key = (a - b + c - d, i, j, add, excess)
+            if best is None or key < best:
+                best = key
+    if best is None:
+        return deficit
+    _, i, j, add, excess = best
+    x[i] += add
+    x[j] -= excess
+    return 0
+
+
+def _exchange(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int, int]) -> None:
+    """Apply the best improving move of quantity from one source to another until none improves."""
+    for _ in range(_MAX_MOVES):
+        best_delta = 0
+        best_move: tuple[int, int, int] | None = None
+        for j in members:
+            xj = x[j]
+            if not xj:
+                continue
+            cj = curves[j]
+            for i in members:
+                if i == j:
+                    continue
+                ci = curves[i]
+                size = ci.step * cj.step // math.gcd(ci.step, cj.step)
+                delta = _move_delta(ex, ci, cj, i, j, x, size)
+                if delta is not None and delta < best_delta:
+                    best_delta, best_move = delta, (i, j, size)
+        if best_move is None:
+            return
+        i, j, size = best_move
+        x[i] += size
+        x[j] -= size
+        while True:  # gallop: keep moving in doubling sizes while it still pays
+            delta = _move_delta(ex, curves[i], curves[j], i, j, x, size * 2)
+            if delta is None or delta >= 0:
+                break
+            size *= 2
+            x[i] += size
+            x[j] -= size
+
+
+def _move_delta(ex: _Exact, ci: Curve, cj: Curve, i: int, j: int, x: dict[int, int], size: int) -> int | None:
+    xi, xj = x[i], x[j]
+    ni, nj = xi + size, xj - size
+    if nj < 0 or (0 < nj < cj.lo) or ni > ci.hi or ni < ci.lo:
+        return None
+    a, b, c, d = ex.cost(i, ni), ex.cost(i, xi), ex.cost(j, nj), ex.cost(j, xj)
+    if a is None or b is None or c is None or d is None:
+        return None
+    return a - b + c - d

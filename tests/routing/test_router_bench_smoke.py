@@ -1,0 +1,29 @@
+"""slipstream never loses to the Uniswap-style 5 %-grid baseline; the benchmark's core runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_router.py"
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_router", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_router"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_baseline_never_beats_the_router() -> None:
+    result = _bench().compare(60)
+    assert result["scenarios"] >= 50
+    assert result["worst_bps"] >= 0.0
+
+
+def test_decision_time_runs_on_the_benchmark_scenario() -> None:
+    timing = _bench().time_routes(5)
+    assert timing["n"] == 5 and timing["p50_us"] > 0
