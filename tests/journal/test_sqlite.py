@@ -123,3 +123,16 @@ def test_restart_rebuilds_state_by_replay(tmp_path: Path) -> None:
     rebuilt = ExecutionEngine.recover(SqliteJournal(tmp_path / "j.db"), [QuoteVenue("sim", [btc_usdt()])])
     assert rebuilt.oms.snapshot() == engine.oms.snapshot()
     assert rebuilt.parent("P1").working_units == 30_000
+
+
+def test_journal_alone_rebuilds_state_without_venue_configuration(tmp_path: Path) -> None:
+    venue = QuoteVenue("sim", [btc_usdt()], latency_ns=1000)
+    engine = ExecutionEngine([venue], journal=SqliteJournal(tmp_path / "j.db"))
+    venue.set_quote("BTC/USDT", 5_999_990, 6_000_000)
+    engine.submit_parent(parent(quantity="1"))
+    engine.submit_order(child("a", lots=30_000))
+    engine.run()
+    engine.journal.close()
+    rebuilt = ExecutionEngine.recover(SqliteJournal(tmp_path / "j.db", readonly=True))
+    assert rebuilt.oms.snapshot() == engine.oms.snapshot()
+    assert rebuilt.oms.instruments[("sim", "BTC/USDT")].lot_size == Decimal("0.00001")

@@ -19,9 +19,15 @@ def _bench():  # type: ignore[no-untyped-def]
 
 
 def test_baseline_never_beats_the_router() -> None:
-    result = _bench().compare(60)
-    assert result["scenarios"] >= 50
+    result = _bench().compare(120)
+    assert result["scenarios"] >= 100
     assert result["worst_bps"] >= 0.0
+
+
+def test_regression_pool_set_is_not_pruned_by_fractional_unfilled_bound() -> None:
+    """Seed 136: the only better set uses a v3 pool whose relaxed fill was 0.2 unit short; the
+    branch and bound used to order by that float and prune it (baseline won by 0.14 bps)."""
+    assert _bench().compare(1, seed0=136)["worst_bps"] >= 0.0
 
 
 def test_decision_time_runs_on_the_benchmark_scenario() -> None:

@@ -16,7 +16,7 @@ parent state directly (the OMS does not yet apply :class:`ParentOrderAmended` on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -317,6 +317,8 @@ class AlgoEngine:
             router if router is not None else TopOfBookRouter(self.market, take_slippage_units)
         )
         self.runs: dict[str, _Run] = {}
+        # Optional router hook: told each child's final id (e.g. to journal its expected cost).
+        self._child_sent: Callable[[str, ChildOrder], None] | None = getattr(self.router, "child_sent", None)
         self._by_child: dict[str, _Run] = {}
         self._by_timer: dict[str, _Run] = {}
         loop = engine.loop
@@ -515,12 +517,15 @@ class AlgoEngine:
             if lots <= 0 or not self._within_limit(order, instrument, limit):
                 continue
             coid = f"{pid}-{run.sent}"
+            original_id = order.client_order_id
             order = msgspec.structs.replace(order, client_order_id=coid, parent_id=pid, account=parent.account,
                                             lots=lots)
             try:
                 self.engine.submit_order(order)
             except ValidationError:
                 continue  # the OMS refused it (e.g. a venue minimum): nothing was recorded
+            if self._child_sent is not None:
+                self._child_sent(original_id, order)
             run.sent += 1
             budget -= lots * per_lot
             run.open[coid] = urgency

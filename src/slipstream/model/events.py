@@ -39,6 +39,7 @@ __all__ = [
     "ParentOrderCanceled",
     "ParentOrderSubmitted",
     "ReportIgnored",
+    "RoutePlanned",
 ]
 
 
@@ -92,6 +93,22 @@ class ChildCostExpected(Event, frozen=True, kw_only=True):
     client_order_id: str
     expected_cost: Decimal
     reference_price: Decimal
+
+
+class RoutePlanned(Event, frozen=True, kw_only=True):
+    """How the router split one child intent, what it expected that to cost (quote asset, cost
+    positive), and what the best single venue and an equal split would have cost instead."""
+
+    parent_id: str
+    intent_id: str
+    quantity: Decimal
+    legs: tuple[tuple[str, str], ...]  # (venue, quantity)
+    expected_cost: Decimal
+    best_single_venue: str = ""
+    best_single_venue_cost: Decimal | None = None
+    equal_split_cost: Decimal | None = None
+    reference_price: Decimal | None = None
+    explanation: str = ""
 
 
 class ParentOrderSubmitted(Event, frozen=True, kw_only=True):

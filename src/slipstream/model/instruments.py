@@ -33,6 +33,7 @@ __all__ = [
     "SpotPair",
     "TickTier",
     "expiry_code",
+    "instrument_from_listing",
 ]
 
 PriceRounding = Literal["nearest", "down", "up"]
@@ -352,3 +353,61 @@ class Option(Instrument, frozen=True, kw_only=True):
 
 DERIBIT_OPTION_TICKS = (TickTier(_ZERO, Decimal("0.0001")), TickTier(Decimal("0.005"), Decimal("0.0005")))
 """Deribit BTC option tick scheme: 0.0001 BTC below 0.005, 0.0005 from 0.005 up."""
+
+
+def instrument_from_listing(
+    *,
+    venue: str,
+    symbol: str,
+    kind: str,
+    base: str,
+    quote: str,
+    settle: str,
+    price_unit: Decimal,
+    lot_size: Decimal,
+    contract_size: Decimal,
+    inverse: bool,
+) -> Instrument:
+    """Rebuild an instrument from a journal's listing (replay without the original configuration).
+
+    The listing keeps the increments the journal's integers stand for; tiered ticks collapse to the
+    finest unit and minimums are not restored (replay never re-validates orders). Option strike,
+    expiry and type come back from the CCXT symbol.
+
+    Raises:
+        InstrumentError: unknown kind, or an option/future symbol that cannot be parsed.
+    """
+    tiers = (TickTier(_ZERO, price_unit),)
+    common: dict[str, object] = {
+        "symbol": symbol,
+        "venue": venue,
+        "base": base,
+        "quote": quote,
+        "settle": settle,
+        "tick_tiers": tiers,
+        "lot_size": lot_size,
+        "contract_size": contract_size,
+        "inverse": inverse,
+    }
+    if kind == InstrumentKind.SPOT.value:
+        return SpotPair(**common)  # type: ignore[arg-type]
+    if kind == InstrumentKind.PERPETUAL.value:
+        return Perpetual(**common)  # type: ignore[arg-type]
+    parts = symbol.split(":", 1)[-1].split("-")
+    try:
+        expiry = int(datetime.strptime(parts[1], "%y%m%d").replace(tzinfo=UTC).timestamp()) * 10**9
+    except (IndexError, ValueError):
+        raise InstrumentError(f"cannot read the expiry of {symbol!r}") from None
+    if kind == InstrumentKind.FUTURE.value:
+        return DatedFuture(expiry_ts_ns=expiry, **common)  # type: ignore[arg-type]
+    if kind == InstrumentKind.OPTION.value and len(parts) == 4 and parts[3] in ("C", "P"):
+        option_kind = OptionKind.CALL if parts[3] == "C" else OptionKind.PUT
+        return Option(
+            underlying=base,
+            strike=Decimal(parts[2]),
+            expiry_ts_ns=expiry,
+            option_kind=option_kind,
+            premium_currency=settle,
+            **common,
+        )  # type: ignore[arg-type]
+    raise InstrumentError(f"cannot rebuild instrument {symbol!r} of kind {kind!r}")

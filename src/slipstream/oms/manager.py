@@ -40,7 +40,7 @@ from slipstream.model.events import (
     ParentOrderSubmitted,
     ReportIgnored,
 )
-from slipstream.model.instruments import Instrument
+from slipstream.model.instruments import Instrument, instrument_from_listing
 from slipstream.model.orders import ChildOrder, ParentOrder
 from slipstream.model.reports import ExecutionReport, Fill, FundingPayment, GasCharge, ReportKind
 from slipstream.oms.orders import OrderState, ParentState
@@ -400,7 +400,21 @@ class OrderManager:
             state.fees[f"gas:{e.asset}"] = state.fees.get(f"gas:{e.asset}", Decimal(0)) + e.amount
 
     def _a_listed(self, e: InstrumentListed) -> None:
-        self.listed[(e.venue, e.symbol)] = e
+        key = (e.venue, e.symbol)
+        self.listed[key] = e
+        if key not in self.instruments:  # replay without the venues: the journal describes them
+            self.instruments[key] = instrument_from_listing(
+                venue=e.venue,
+                symbol=e.symbol,
+                kind=e.kind,
+                base=e.base,
+                quote=e.quote,
+                settle=e.settle,
+                price_unit=e.price_unit,
+                lot_size=e.lot_size,
+                contract_size=e.contract_size,
+                inverse=e.inverse,
+            )
 
     def _a_parent(self, e: ParentOrderSubmitted) -> None:
         self.parents[e.parent.parent_id] = ParentState(e.parent)

@@ -65,7 +65,8 @@ TRANSITIONS: dict[S, dict[type[Event], object]] = {
         OrderStatusUnknown: S.UNKNOWN,
         OrderPendingCancel: S.PENDING_CANCEL,
     },
-    S.ACCEPTED: dict(_LIVE),
+    # A reject after the ack: on-chain, the ack is mempool entry and the swap can still revert.
+    S.ACCEPTED: {**_LIVE, OrderRejected: S.REJECTED},
     S.PARTIALLY_FILLED: dict(_LIVE),
     S.PENDING_CANCEL: {
         OrderCanceled: S.CANCELED,

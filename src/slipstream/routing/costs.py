@@ -134,8 +134,24 @@ class LegQuote:
 class BookCurve:
     """Exact cost of taking ``n`` grid units from one book side (walk the levels)."""
 
-    __slots__ = ("cap", "cum_lots", "cum_pu", "fee_factor", "fixed", "hi", "index", "lo", "mid", "mult",
-                 "prices", "risk", "sign", "source", "step", "touch")
+    __slots__ = (
+        "cap",
+        "cum_lots",
+        "cum_pu",
+        "fee_factor",
+        "fixed",
+        "hi",
+        "index",
+        "lo",
+        "mid",
+        "mult",
+        "prices",
+        "risk",
+        "sign",
+        "source",
+        "step",
+        "touch",
+    )
 
     def __init__(self, index: int, source: BookSource, side: Side, units: Units, age_ns: int) -> None:
         self.index = index
@@ -145,8 +161,20 @@ class BookCurve:
         if static is None:
             static = self._static(source, side, units)
             source.memo[key] = static
-        (self.step, self.sign, self.mult, self.fee_factor, self.prices, self.cum_lots, self.cum_pu, self.touch,
-         self.mid, self.cap, self.lo, mid_per_grid) = static  # type: ignore[misc]
+        (
+            self.step,
+            self.sign,
+            self.mult,
+            self.fee_factor,
+            self.prices,
+            self.cum_lots,
+            self.cum_pu,
+            self.touch,
+            self.mid,
+            self.cap,
+            self.lo,
+            mid_per_grid,
+        ) = static  # type: ignore[misc]
         self.fixed = 0
         self.hi = self.cap * self.step
         cond = source.conditions
@@ -200,8 +228,20 @@ class BookCurve:
             min_lots = max(min_lots, math.ceil(Fraction(inst.min_quantity) / lot))
         if inst.min_notional and self.touch:
             min_lots = max(min_lots, math.ceil(Fraction(inst.min_notional) / (pu_lot * self.touch)))
-        return (self.step, self.sign, self.mult, self.fee_factor, self.prices, self.cum_lots, self.cum_pu,
-                self.touch, self.mid, cap, min_lots * self.step, float(self.mid * units.grid * units.scale))
+        return (
+            self.step,
+            self.sign,
+            self.mult,
+            self.fee_factor,
+            self.prices,
+            self.cum_lots,
+            self.cum_pu,
+            self.touch,
+            self.mid,
+            cap,
+            min_lots * self.step,
+            float(self.mid * units.grid * units.scale),
+        )
 
     def level_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(marginal cost per grid unit without risk, size in grid units) per level, up to ``cap``."""
@@ -263,15 +303,39 @@ def _amm_static(source: AmmSource, units: Units) -> tuple[object, ...]:
     hi: float | int = math.inf
     if source.conditions.max_base is not None:
         hi = math.floor(Fraction(source.conditions.max_base) / lot) * int(step)
-    return (int(step), int(lot * 10**db), mq, gas_mult, swap_gas_units(pool, 0, source.hops), mid, hi,
-            float(mid * units.grid * units.scale))
+    return (
+        int(step),
+        int(lot * 10**db),
+        mq,
+        gas_mult,
+        swap_gas_units(pool, 0, source.hops),
+        mid,
+        hi,
+        float(mid * units.grid * units.scale),
+    )
 
 
 class AmmCurve:
     """Exact cost of swapping ``n`` grid units of base on one pool (the contract's integer quote)."""
 
-    __slots__ = ("_memo", "apl", "buy", "fixed", "gas_mult", "gas_zero", "hi", "index", "lo", "mev",
-                 "mid", "mq", "risk", "sign", "source", "step")
+    __slots__ = (
+        "_memo",
+        "apl",
+        "buy",
+        "fixed",
+        "gas_mult",
+        "gas_zero",
+        "hi",
+        "index",
+        "lo",
+        "mev",
+        "mid",
+        "mq",
+        "risk",
+        "sign",
+        "source",
+        "step",
+    )
 
     def __init__(self, index: int, source: AmmSource, side: Side, units: Units, age_ns: int) -> None:
         self.index = index
@@ -292,6 +356,32 @@ class AmmCurve:
         self.lo = self.step
         self.hi: float | int = hi
         self._memo: dict[int, LegQuote | None] = {}
+        if self.buy and cond.max_quote is not None:
+            budget = int(Fraction(cond.max_quote) * 10 ** source.pool.decimals[source.quote_index])
+            self.hi = self._budget_cap(budget)
+
+    def _budget_cap(self, budget_atoms: int) -> int:
+        """Largest quantity (grid units) whose exact swap input fits the wallet's quote balance."""
+        limit = None if self.hi == math.inf else int(self.hi) // self.step
+
+        def fits(lots: int) -> bool:
+            r = self._swap(lots * self.apl)
+            return r is not None and r.amount_in <= budget_atoms
+
+        if (limit is not None and limit < 1) or not fits(1):
+            return 0
+        lo, hi = 1, 2
+        while (limit is None or hi <= limit) and fits(hi):
+            lo, hi = hi, hi * 2
+        if limit is not None:
+            hi = min(hi, limit + 1)
+        while hi - lo > 1:  # fits(lo) and not fits(hi) (or hi beyond the cap)
+            mid = (lo + hi) // 2
+            if fits(mid):
+                lo = mid
+            else:
+                hi = mid
+        return lo * self.step
 
     def _swap(self, atoms: int) -> SwapResult | None:
         s = self.source
@@ -322,10 +412,22 @@ class AmmCurve:
                     cash = -r.amount_out * mq
                     fee = r.fee_paid * r.amount_out * mq // max(r.amount_in - r.fee_paid, 1)
                     notional = -cash + fee
-                gas = (swap_gas_units(self.source.pool, r.ticks_crossed, self.source.hops) - self.gas_zero) \
-                    * self.gas_mult
-                out = LegQuote(n, cash, notional, fee, gas, self.risk * n, self.mev * n, 0, r.ticks_crossed,
-                               r.amount_in, r.amount_out)
+                gas = (
+                    swap_gas_units(self.source.pool, r.ticks_crossed, self.source.hops) - self.gas_zero
+                ) * self.gas_mult
+                out = LegQuote(
+                    n,
+                    cash,
+                    notional,
+                    fee,
+                    gas,
+                    self.risk * n,
+                    self.mev * n,
+                    0,
+                    r.ticks_crossed,
+                    r.amount_in,
+                    r.amount_out,
+                )
         memo[n] = out
         return out
 

@@ -115,10 +115,10 @@ def solve(problem: SplitProblem) -> Solution:
     else:
         sets = [s for k in range(1, problem.max_venues + 1) for s in combinations(everyone, k)]
     alloc_all, cost_all = relaxer.relax(everyone)
-    unfilled_all = max(total - sum(alloc_all.values()), 0.0)
+    unfilled_all = _unfilled_bound(total, alloc_all)
     margin = _REL_MARGIN * (abs(cost_all) + 1.0)
     # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
-    heap: list[tuple[float, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
+    heap: list[tuple[int, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
     for order, members in enumerate(sets):
         heapq.heappush(heap, (unfilled_all, cost_all + _fixed(curves, members), order, False, members, None))
     best: tuple[int, int] | None = None
@@ -134,7 +134,7 @@ def solve(problem: SplitProblem) -> Solution:
                 seed, cost = alloc_all, cost_all
             else:
                 seed, cost = relaxer.relax(members)
-            unf = max(total - sum(seed.values()), 0.0)
+            unf = _unfilled_bound(total, seed)
             heapq.heappush(heap, (unf, cost + _fixed(curves, members), order, True, members, seed))
             continue
         assert seed is not None
@@ -147,11 +147,15 @@ def solve(problem: SplitProblem) -> Solution:
     return Solution({i: q for i, q in sorted(best_alloc.items()) if q}, best[1], best[0], solved, pruned)
 
 
-def _dominated(unf_b: float, cost_b: float, best: tuple[int, int], margin: float, inexact: bool) -> bool:
-    if unf_b > best[0] + 0.5:
-        return True
-    if unf_b < best[0] - 0.5:
-        return False
+def _unfilled_bound(total: int, seed: dict[int, float]) -> int:
+    """Whole grid units the relaxation leaves unfilled, floored: a lower bound on the exact rest
+    (the water-filling stops within 0.25 unit of the target)."""
+    return math.floor(max(total - sum(seed.values()), 0.0))
+
+
+def _dominated(unf_b: int, cost_b: float, best: tuple[int, int], margin: float, inexact: bool) -> bool:
+    if unf_b != best[0]:
+        return unf_b > best[0]
     slack = margin * (1e3 if inexact else 1.0)
     return cost_b - slack >= best[1]
 

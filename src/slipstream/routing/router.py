@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
 from slipstream.errors import ValidationError
 from slipstream.model.enums import OrderType, Side, TimeInForce
+from slipstream.model.instruments import Instrument
 from slipstream.model.intents import ChildIntent, Urgency
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve, LegQuote, Units
 from slipstream.routing.optimiser import SplitProblem, _smooth, solve
@@ -54,6 +55,10 @@ class RouterConfig:
         exclusion_ns: how long a failed venue stays excluded before the health check may lift it.
         passive_horizon_ns: default resting horizon for patient intents without an expiry.
         compare_alternatives: price the best single venue and the equal split (costs quotes).
+        asset_aliases: assets routed as one (``{"WBTC": "BTC", "USDC": "USDT"}``): a source whose
+            pair maps to the intent's pair is eligible. The caller asserts they trade at par.
+        book_slippage_bps: widen book legs' IOC limits by this much beyond the walked price, so a
+            book that ticks while the order travels still fills (never beyond the intent's limit).
     """
 
     max_venues: int | None = None
@@ -62,6 +67,12 @@ class RouterConfig:
     exclusion_ns: int = 30_000_000_000
     passive_horizon_ns: int = 60_000_000_000
     compare_alternatives: bool = True
+    asset_aliases: Mapping[str, str] = field(default_factory=dict)
+    book_slippage_bps: int = 0
+
+    def canonical(self, base: str, quote: str) -> tuple[str, str]:
+        aliases = self.asset_aliases
+        return aliases.get(base, base), aliases.get(quote, quote)
 
     def __post_init__(self) -> None:
         if self.max_venues is not None and self.max_venues < 1:
@@ -112,7 +123,7 @@ class SmartRouter:
             return _empty_route(intent, now, excluded, statuses, "no eligible venue with liquidity within limits")
         mid = _reference_mid(live)
         solution = solve(SplitProblem(live, total, self.config.max_venues))
-        ctx = _Pricing(intent.side, units, mid)
+        ctx = _Pricing(intent.side, units, mid, self.config.book_slippage_bps, intent.limit_price)
         legs = []
         for i, n in solution.allocation.items():
             legs.append(ctx.take_leg(live[i], n))
@@ -157,7 +168,7 @@ class SmartRouter:
         Raises:
             ValidationError: the intent's symbol is not BASE/QUOTE.
         """
-        pair = pair_of(intent.symbol)
+        pair = self.config.canonical(*pair_of(intent.symbol))
         eligible, excluded = self._eligible(intent, view, pair)
         statuses = [(s.venue, "book" if isinstance(s, BookSource) else "amm", view.age_ns(s)) for s in view.sources]
         if not eligible:
@@ -226,7 +237,7 @@ class SmartRouter:
             max_age = cfg.book_max_age_ns if isinstance(s, BookSource) else cfg.amm_max_age_ns
             side_empty = isinstance(s, BookSource) and not (s.asks if intent.side is Side.BUY else s.bids)
             reason = None
-            if (inst.base, inst.quote) != pair:
+            if cfg.canonical(inst.base, inst.quote) != pair:
                 reason, detail = "symbol_mismatch", f"{inst.symbol} is not {pair[0]}/{pair[1]}"
             elif age > max_age:
                 reason, detail = "stale", f"age {age / 1e6:.1f} ms > max {max_age / 1e6:.1f} ms"
@@ -315,10 +326,25 @@ def _dec(value: Fraction | int, quantum: Decimal = _Q10) -> Decimal:
 class _Pricing:
     """Turns exact curve evaluations into legs and alternatives in Decimal quote."""
 
-    def __init__(self, side: Side, units: Units, mid: Fraction) -> None:
+    def __init__(self, side: Side, units: Units, mid: Fraction, book_slippage_bps: int = 0,
+                 limit_price: Decimal | None = None) -> None:
         self.side = side
         self.units = units
         self.mid = mid
+        self.book_slippage_bps = book_slippage_bps
+        self.limit_price = limit_price
+
+    def _book_limit(self, inst: Instrument, worst_units: int) -> int:
+        """The IOC limit of a book leg: the walked worst price, widened by the allowed slippage
+        (the book may tick while the order travels), never beyond the intent's limit."""
+        if not self.book_slippage_bps:
+            return worst_units
+        buy = self.side is Side.BUY
+        widened = inst.units_to_price(worst_units) * (10_000 + self.side.sign * self.book_slippage_bps) / 10_000
+        if self.limit_price is not None:
+            widened = min(widened, self.limit_price) if buy else max(widened, self.limit_price)
+        units = inst.price_to_units(widened, "down" if buy else "up")
+        return max(units, worst_units) if buy else min(units, worst_units)
 
     def _money(self, cost_units: int | Fraction) -> Decimal:
         return _dec(Fraction(cost_units) / self.units.scale)
@@ -340,7 +366,7 @@ class _Pricing:
         quantity = _dec(Fraction(n) * self.units.grid)
         if isinstance(c, BookCurve):
             q = c.quote(n)
-            limit_units = q.worst_price_units
+            limit_units = self._book_limit(inst, q.worst_price_units)
             kind = "book"
         else:
             aq = c.quote(n)

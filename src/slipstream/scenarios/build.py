@@ -20,6 +20,7 @@ from typing import Any
 from slipstream.engine.clock import SimulatedClock
 from slipstream.engine.execution import ExecutionEngine
 from slipstream.errors import ScenarioError
+from slipstream.journal.store import EventStore
 from slipstream.model.enums import OptionKind
 from slipstream.model.instruments import DERIBIT_OPTION_TICKS, Instrument, Option, Perpetual, SpotPair
 from slipstream.scenarios import calibration as cal
@@ -140,7 +141,7 @@ def _chain(spec: ChainSpec, seed: int, start_ns: int) -> Chain:
 
 
 def build_market(scenario: Scenario, seed: int | None = None, *, data_root: str | Path | None = None,
-                 step_ms: int | None = None) -> SimMarket:
+                 step_ms: int | None = None, journal: EventStore | None = None) -> SimMarket:
     """Construct the venues, engine and driver of ``scenario``.
 
     Args:
@@ -148,6 +149,7 @@ def build_market(scenario: Scenario, seed: int | None = None, *, data_root: str 
         seed: overrides ``scenario.seed`` (fair value, books, flows, chains and engine).
         data_root: folder that relative replay paths are read from (default: the working dir).
         step_ms: overrides ``scenario.step_ms`` (coarser grids run faster).
+        journal: the engine's event store (default: in memory).
 
     Raises:
         ScenarioError: a reference that only the build can check (fee schedule or rate-limit
@@ -157,7 +159,7 @@ def build_market(scenario: Scenario, seed: int | None = None, *, data_root: str 
     seed = meta.seed if seed is None else seed
     start_ns = meta.start_ns
     step_ns = (meta.step_ms if step_ms is None else step_ms) * _MS
-    engine = ExecutionEngine(seed=seed, clock=SimulatedClock(start_ns))
+    engine = ExecutionEngine(seed=seed, clock=SimulatedClock(start_ns), journal=journal)
     loop = engine.loop
     venues: dict[str, Venue] = {}
     instruments: dict[tuple[str, str], Instrument] = {}

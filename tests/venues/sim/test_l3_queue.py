@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from book_venue_helpers import SYMBOL, make_venue, order
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slipstream.engine.execution import ExecutionEngine
@@ -104,6 +104,7 @@ steps = st.lists(st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(steps, st.integers(0, 8), st.integers(1, 30))
+@example([("add", 1, 1000, 5), ("add", 2, 1000, 5), ("delete", 1, 0, 0), ("print", 0, 1000, 4)], 1, 3)
 def test_l3_queue_invariants(stream: list[tuple[str, int, int, int]], place_at: int, lots: int) -> None:
     queue = L3Queue()
     venue, ctx = make_venue(queue_model=queue)
