@@ -11,8 +11,10 @@ import sys
 import typer
 
 from slipstream.cli import basics as _basics  # noqa: F401
-from slipstream.cli import journal as _journal  # noqa: F401  (registers commands)
+from slipstream.cli import journal as _journal  # noqa: F401
+from slipstream.cli import route as _route  # noqa: F401
 from slipstream.cli import schedule as _schedule  # noqa: F401
+from slipstream.cli import simulate as _simulate  # noqa: F401  (registers commands)
 from slipstream.cli._app import app
 from slipstream.errors import SlipstreamError
 

@@ -9,7 +9,6 @@ horizon ends, TCA is computed from the journal alone, exactly as ``slipstream tc
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -118,6 +117,12 @@ class SimulationOutcome:
         return row
 
 
+def _some(symbols: set[str], n: int = 6) -> str:
+    """A short list for an error line: non-option symbols first."""
+    ordered = sorted(symbols, key=lambda s: (s.count("-") > 0, s))
+    return ", ".join(ordered[:n]) + (f" and {len(ordered) - n} more" if len(ordered) > n else "")
+
+
 def _quantity_unit(market: SimMarket) -> Decimal:
     """A parent unit every venue's lot is a whole number of: the finest lot size."""
     return min(instrument.lot_size for instrument in market.instruments.values())
@@ -138,8 +143,10 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
     scenario = load_scenario(request.scenario)
     seed = scenario.scenario.seed if request.seed is None else request.seed
     path = request.journal
-    if path is None:
-        path = Path(tempfile.mkdtemp(prefix="slipstream-")) / "journal.db"
+    if path is None:  # a fresh, predictable file per (algo, seed), replaced on each run
+        path = Path("out") / f"simulate-{request.algo}-seed{seed}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     elif path.exists():
         raise ValidationError(f"journal {path} already exists; choose a new path")
     journal = SqliteJournal(path)
@@ -148,7 +155,7 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
     symbols = {symbol for (_, symbol) in market.instruments}
     if request.symbol not in symbols:
         journal.close()
-        raise ValidationError(f"unknown symbol {request.symbol!r}; scenario lists {', '.join(sorted(symbols))}")
+        raise ValidationError(f"unknown symbol {request.symbol!r}; scenario lists {_some(symbols)}")
     MarketRecorder(engine)
     quote = request.symbol.split("/")[1].split(":")[0]
     for chain_spec in scenario.chains:  # gas is paid in the chain's coin: journal its price for TCA
@@ -194,9 +201,13 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
     except ValidationError:
         journal.close()
         raise
-    steps = 50
+    steps = 60
+    schedule: list[tuple[int, Decimal]] = [(start, Decimal(0))]
     for i in range(1, steps + 1):
         market.run(start + (horizon + GRACE_NS) * i // steps)
+        target = algos.status("P1").target
+        if target is not None and engine.now_ns <= end:
+            schedule.append((engine.now_ns, target))
         if progress is not None:
             progress(i / steps)
     status = msgspec.to_builtins(algos.status("P1"), enc_hook=str)
@@ -207,7 +218,7 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
         events = [event for _, event in reader.events()]
     finally:
         reader.close()
-    result, inputs = analyse_events(events, "P1")
+    result, inputs = analyse_events(events, "P1", tuple(schedule))
     return SimulationOutcome(
         request=request,
         result=result,
