@@ -3,8 +3,11 @@
 The names a quant needs in a notebook are exported here; each layer's package exports its own.
 """
 
+# Higher layers last: they import the ones above.
+from slipstream.algos import AlgoParams, make_algo
 from slipstream.engine import EventLoop, LiveClock, SimulatedClock
 from slipstream.engine.execution import ExecutionEngine
+from slipstream.engine.executor import AlgoEngine
 from slipstream.errors import (
     DataError,
     IllegalTransition,
@@ -35,11 +38,17 @@ from slipstream.model import (
     TimeInForce,
 )
 from slipstream.oms import OrderManager
+from slipstream.routing import SmartRouter
+from slipstream.scenarios import build_market, load_scenario
+from slipstream.simulation import SimulationOutcome, SimulationRequest, run_simulation
+from slipstream.tca import analyse, analyse_events
 from slipstream.venues.sim.quote import QuoteVenue
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AlgoEngine",
+    "AlgoParams",
     "ChildOrder",
     "DataError",
     "DatedFuture",
@@ -67,11 +76,20 @@ __all__ = [
     "ScenarioError",
     "Side",
     "SimulatedClock",
+    "SimulationOutcome",
+    "SimulationRequest",
     "SlipstreamError",
+    "SmartRouter",
     "SpotPair",
     "SqliteJournal",
     "TimeInForce",
     "ValidationError",
     "VenueError",
     "__version__",
+    "analyse",
+    "analyse_events",
+    "build_market",
+    "load_scenario",
+    "make_algo",
+    "run_simulation",
 ]

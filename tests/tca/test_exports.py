@@ -15,6 +15,7 @@ def test_all_is_exact_and_importable() -> None:
         "benchmarks",
         "breakdown",
         "convention",
+        "from_journal",
         "inputs",
         "markouts",
         "participation",
@@ -23,6 +24,7 @@ def test_all_is_exact_and_importable() -> None:
         "report_terminal",
         "result",
         "shortfall",
+        "timing",
     }
     assert public - submodules - {"annotations"} == set(tca.__all__)
 

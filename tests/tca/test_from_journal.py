@@ -49,3 +49,11 @@ def test_analysis_is_consistent(journal_events: list) -> None:  # type: ignore[t
 def test_unknown_parent_is_a_clear_error(journal_events: list) -> None:  # type: ignore[type-arg]
     with pytest.raises(ValidationError, match="no parent order nope"):
         tca_inputs_from_events(journal_events, "nope")
+
+
+def test_impact_splits_exactly_into_timing_and_spread(journal_events: list) -> None:  # type: ignore[type-arg]
+    result, _ = analyse_events(journal_events, "demo-1")
+    row = result.to_dict(decimals=9)
+    assert row["timing_bps"] + row["spread_impact_bps"] == pytest.approx(row["impact_bps"], abs=1e-6)
+    split = result.impact_split
+    assert split is not None and split.timing + split.spread_impact == result.shortfall.impact

@@ -40,6 +40,7 @@ from slipstream.tca.analysis import TcaConfig, analyse
 from slipstream.tca.benchmarks import BenchmarkSlippage, IntervalVolume
 from slipstream.tca.breakdown import BreakdownRow, PredictionError
 from slipstream.tca.convention import SIGN_CONVENTION
+from slipstream.tca.from_journal import JournalTcaInputs, analyse_events, tca_inputs_from_events
 from slipstream.tca.inputs import Liquidity, MarketPrint, MidSample, Side, TcaFill, TcaOrder
 from slipstream.tca.markouts import DEFAULT_HORIZONS, Markout
 from slipstream.tca.participation import Participation
@@ -55,6 +56,7 @@ __all__ = [
     "BenchmarkSlippage",
     "BreakdownRow",
     "IntervalVolume",
+    "JournalTcaInputs",
     "Liquidity",
     "MarketPrint",
     "Markout",
@@ -68,8 +70,10 @@ __all__ = [
     "TcaOrder",
     "TcaResult",
     "analyse",
+    "analyse_events",
     "render_html",
     "render_terminal",
+    "tca_inputs_from_events",
     "terminal_text",
     "write_html",
 ]

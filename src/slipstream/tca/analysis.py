@@ -16,6 +16,7 @@ from slipstream.tca.markouts import DEFAULT_HORIZONS, markouts
 from slipstream.tca.participation import participation
 from slipstream.tca.result import TcaResult
 from slipstream.tca.shortfall import implementation_shortfall
+from slipstream.tca.timing import split_impact
 
 __all__ = ["TcaConfig", "analyse"]
 
@@ -103,4 +104,5 @@ def analyse(
             venues=by_venue(order, ordered),
             order_types=by_order_type(order, ordered),
             prediction=prediction_error(order, ordered),
+            impact_split=split_impact(order, ordered, mids),
         )

@@ -55,6 +55,10 @@ def _shortfall(result: TcaResult) -> Table:
         ("gas", is_.gas),
     ):
         table.add_row(name, f"{amount:,.2f}", _f(is_.as_bps(amount)))
+        if name == "impact" and result.impact_split is not None:
+            for part, value in (("  timing (mid move)", result.impact_split.timing),
+                                ("  spread + impact", result.impact_split.spread_impact)):
+                table.add_row(Text(part, style="dim"), f"{value:,.2f}", _f(is_.as_bps(value)))
     table.add_row(Text("total", style="bold"), f"{is_.total:,.2f}", _f(is_.as_bps(is_.total)))
     return table
 

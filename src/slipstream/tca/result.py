@@ -18,6 +18,7 @@ from slipstream.tca.inputs import Side
 from slipstream.tca.markouts import Markout
 from slipstream.tca.participation import Participation
 from slipstream.tca.shortfall import ShortfallDecomposition
+from slipstream.tca.timing import ImpactSplit
 
 __all__ = ["SCHEMA", "TcaResult"]
 
@@ -55,6 +56,7 @@ class TcaResult:
     venues: tuple[BreakdownRow, ...]
     order_types: tuple[BreakdownRow, ...]
     prediction: PredictionError | None
+    impact_split: ImpactSplit | None = None
 
     @property
     def filled_quantity(self) -> Decimal:
@@ -104,6 +106,8 @@ class TcaResult:
             "delay_bps": r(is_.as_bps(is_.delay)),
             "impact_bps": r(is_.as_bps(is_.impact)),
             "opportunity_bps": r(is_.as_bps(is_.opportunity)),
+            "timing_bps": r(is_.as_bps(self.impact_split.timing)) if self.impact_split else None,
+            "spread_impact_bps": r(is_.as_bps(self.impact_split.spread_impact)) if self.impact_split else None,
             "fees_bps": r(is_.as_bps(is_.fees)),
             "gas_bps": r(is_.as_bps(is_.gas)),
             "vwap": _money(self.benchmarks.vwap),
