@@ -16,33 +16,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 from slipstream.errors import ValidationError
-from slipstream.model.enums import OrderType, Side, TimeInForce
-from slipstream.model.instruments import Instrument
+from slipstream.model.enums import Side
 from slipstream.model.intents import ChildIntent, Urgency
-from slipstream.routing.costs import AmmCurve, BookCurve, Curve, LegQuote, Units
+from slipstream.routing.costs import AmmCurve, BookCurve, Curve, Units
 from slipstream.routing.optimiser import SplitProblem, _smooth, solve
-from slipstream.routing.passive import PassiveChoice, choose_passive
+from slipstream.routing.passive import choose_passive
+from slipstream.routing.pricing import _Pricing, dec
 from slipstream.routing.route import (
     ZERO_COSTS,
-    Alternative,
-    CostBreakdown,
     Exclusion,
     Route,
-    RouteLeg,
     SourceStatus,
 )
 from slipstream.routing.sources import BookSource, Source
 from slipstream.routing.view import MarketView, pair_of
 
 __all__ = ["Prepared", "RouterConfig", "SmartRouter"]
-
-_Q10 = Decimal("1e-10")
-_Q4 = Decimal("1e-4")
-
 
 @dataclass(frozen=True, slots=True)
 class RouterConfig:
@@ -154,8 +147,8 @@ class SmartRouter:
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
             quantity=intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
-            routed_quantity=_dec(routed * units.grid), unfilled_quantity=intent.quantity - _dec(routed * units.grid),
-            mode=mode, reason=reason, decided_ts_ns=now, reference_mid=_dec(mid, _Q10), legs=tuple(legs),
+            routed_quantity=dec(routed * units.grid), unfilled_quantity=intent.quantity - dec(routed * units.grid),
+            mode=mode, reason=reason, decided_ts_ns=now, reference_mid=dec(mid), legs=tuple(legs),
             costs=costs, best_single_venue=single, equal_split=equal,
             excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
             sources=tuple(SourceStatus(venue=v, kind=k, age_ns=a, used=v in used) for v, k, a in statuses),
@@ -312,163 +305,6 @@ def _reference_mid(curves: list[Curve]) -> Fraction:
     if bid is not None and ask is not None:
         return (bid + ask) / 2
     return curves[0].mid
-
-
-def _dec(value: Fraction | int, quantum: Decimal = _Q10) -> Decimal:
-    """Exact rational to Decimal at the edge, rounded half-even to ``quantum``."""
-    f = Fraction(value)
-    with localcontext() as ctx:
-        ctx.prec = 80
-        d = Decimal(f.numerator) / Decimal(f.denominator)
-        return d.quantize(quantum, rounding=ROUND_HALF_EVEN).normalize() if d else Decimal(0)
-
-
-class _Pricing:
-    """Turns exact curve evaluations into legs and alternatives in Decimal quote."""
-
-    def __init__(self, side: Side, units: Units, mid: Fraction, book_slippage_bps: int = 0,
-                 limit_price: Decimal | None = None) -> None:
-        self.side = side
-        self.units = units
-        self.mid = mid
-        self.book_slippage_bps = book_slippage_bps
-        self.limit_price = limit_price
-
-    def _book_limit(self, inst: Instrument, worst_units: int) -> int:
-        """The IOC limit of a book leg: the walked worst price, widened by the allowed slippage
-        (the book may tick while the order travels), never beyond the intent's limit."""
-        if not self.book_slippage_bps:
-            return worst_units
-        buy = self.side is Side.BUY
-        widened = inst.units_to_price(worst_units) * (10_000 + self.side.sign * self.book_slippage_bps) / 10_000
-        if self.limit_price is not None:
-            widened = min(widened, self.limit_price) if buy else max(widened, self.limit_price)
-        units = inst.price_to_units(widened, "down" if buy else "up")
-        return max(units, worst_units) if buy else min(units, worst_units)
-
-    def _money(self, cost_units: int | Fraction) -> Decimal:
-        return _dec(Fraction(cost_units) / self.units.scale)
-
-    def breakdown(self, q: LegQuote, fixed: int) -> CostBreakdown:
-        grid, scale = self.units.grid, self.units.scale
-        at_mid = self.mid * grid * q.n * scale
-        impact = (q.notional - at_mid) * self.side.sign
-        gas = q.gas + fixed
-        total = impact + q.fee + gas + q.latency + q.mev
-        return CostBreakdown(cash=self._money(q.cash), impact=self._money(impact), fee=self._money(q.fee),
-                             gas=self._money(gas), latency=self._money(q.latency), mev=self._money(q.mev),
-                             total=self._money(total))
-
-    def take_leg(self, c: Curve, n: int) -> RouteLeg:
-        src = c.source
-        inst = src.instrument
-        lots = n // c.step
-        quantity = _dec(Fraction(n) * self.units.grid)
-        if isinstance(c, BookCurve):
-            q = c.quote(n)
-            limit_units = self._book_limit(inst, q.worst_price_units)
-            kind = "book"
-        else:
-            aq = c.quote(n)
-            assert aq is not None
-            q = aq
-            kind = "amm"
-            slip = Fraction(10_000 + self.side.sign * src.slippage_bps, 10_000)
-            avg = Fraction(abs(q.cash), self.units.scale) / (Fraction(n) * self.units.grid)  # fee inside
-            raw = avg * slip / Fraction(inst.price_unit)
-            buy = self.side is Side.BUY
-            units_raw = max(math.ceil(raw) if buy else math.floor(raw), 1)
-            limit_units = inst.price_to_units(inst.units_to_price(units_raw), "up" if buy else "down")
-        avg_price = Fraction(q.notional, self.units.scale) / (Fraction(n) * self.units.grid)
-        return RouteLeg(venue=src.venue, symbol=src.symbol, kind=kind, side=self.side, lots=lots, quantity=quantity,
-                        order_type=OrderType.LIMIT, time_in_force=TimeInForce.IOC, limit_price_units=limit_units,
-                        limit_price=inst.units_to_price(limit_units), expected_avg_price=_dec(avg_price),
-                        costs=self.breakdown(q, c.fixed), ticks_crossed=q.ticks_crossed)
-
-    def passive_leg(self, choice: PassiveChoice, n: int) -> RouteLeg:
-        c = choice.curve
-        inst = c.source.instrument
-        quantity = Fraction(n) * self.units.grid
-        qf = float(quantity)
-        price = Fraction(choice.price_units) * Fraction(inst.price_unit)
-        impact = (price - self.mid) * quantity * self.side.sign
-        fee = Decimal(repr(choice.fill_probability * choice.maker_fee * qf))
-        miss = Decimal(repr((1.0 - choice.fill_probability) * choice.miss_cost * qf))
-        impact_d = _dec(impact * Fraction(choice.fill_probability))
-        costs = CostBreakdown(cash=_dec(price * quantity * self.side.sign), impact=impact_d,
-                              fee=fee.quantize(_Q10), gas=Decimal(0), latency=miss.quantize(_Q10), mev=Decimal(0),
-                              total=(impact_d + fee + miss).quantize(_Q10))
-        return RouteLeg(venue=c.source.venue, symbol=c.source.symbol, kind="book", side=self.side, lots=n // c.step,
-                        quantity=_dec(quantity), order_type=OrderType.POST_ONLY, time_in_force=TimeInForce.GTC,
-                        limit_price_units=choice.price_units, limit_price=inst.units_to_price(choice.price_units),
-                        expected_avg_price=_dec(price), costs=costs)
-
-    def _all_in(self, c: Curve, n: int) -> int | None:
-        v = c.cost(n)
-        return None if v is None else v + (c.fixed if n else 0)
-
-    def alternatives(self, curves: list[Curve], total: int, route_total: Decimal, routed: int
-                     ) -> tuple[Alternative, Alternative]:
-        at_mid = self.mid * self.units.grid * total * self.units.scale * self.side.sign
-        best: tuple[int, str] | None = None
-        for c in curves:
-            if total % c.step == 0 and total >= c.lo:
-                v = self._all_in(c, total)
-                if v is not None and (best is None or (v, c.source.venue) < best):
-                    best = (v, c.source.venue)
-        single = self._alternative("best_single_venue", (best[1],) if best else (), None if best is None else
-                                   best[0] - at_mid, route_total, routed == total, total)
-        parts = _equal_split(curves, total)
-        eq_total: Fraction | None = None
-        if parts is not None:
-            acc = 0
-            for c, n in zip(curves, parts, strict=True):
-                v = self._all_in(c, n)
-                if v is None:
-                    acc = None
-                    break
-                acc += v
-            eq_total = None if acc is None else acc - at_mid
-        equal = self._alternative("equal_split", tuple(c.source.venue for c in curves), eq_total, route_total,
-                                  routed == total, total)
-        return single, equal
-
-    def _alternative(self, name: str, venues: tuple[str, ...], cost: Fraction | int | None, route_total: Decimal,
-                     comparable: bool, n: int) -> Alternative:
-        if cost is None:
-            return Alternative(name=name, venues=venues, total=None, savings=None, savings_bps=None)
-        total = self._money(cost)
-        savings = total - route_total if comparable else None
-        bps = None
-        notional = abs(self.mid) * self.units.grid * n
-        if savings is not None and notional:
-            bps = _dec(Fraction(savings) / notional * 10_000, _Q4)
-        return Alternative(name=name, venues=venues, total=total, savings=savings, savings_bps=bps)
-
-
-def _equal_split(curves: list[Curve], total: int) -> list[int] | None:
-    """Q split as evenly as the lots allow across all curves (remainder lot by lot in order)."""
-    k = len(curves)
-    parts = [(total // k) // c.step * c.step for c in curves]
-    rest = total - sum(parts)
-    for _ in range(total):
-        if rest == 0:
-            break
-        moved = False
-        for i, c in enumerate(curves):
-            if c.step <= rest:
-                parts[i] += c.step
-                rest -= c.step
-                moved = True
-                if rest == 0:
-                    break
-        if not moved:
-            return None
-    if rest:
-        return None
-    if any(0 < p < c.lo for p, c in zip(parts, curves, strict=True)):
-        return None
-    return parts
 
 
 def _empty_route(intent: ChildIntent, now: int, excluded: list[Exclusion], statuses: list[tuple[str, str, int]],
