@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from slipstream import SimulationRequest, Side, run_simulation
+from slipstream import Side, SimulationRequest, run_simulation
 
 
 def main() -> None:
