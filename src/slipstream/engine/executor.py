@@ -25,7 +25,7 @@ import msgspec
 import numpy as np
 
 from slipstream.algos.base import ExecutionAlgo, WorkingChild
-from slipstream.algos.params import AlgoParams, validate, venue_minimum
+from slipstream.algos.params import AlgoParams, resolve_end_ns, validate, venue_minimum
 from slipstream.engine.loop import TimerFired
 from slipstream.errors import InstrumentError, ValidationError
 from slipstream.model.algo_events import (
@@ -365,6 +365,56 @@ class AlgoEngine:
         algo.on_start(run)
         self._settle(run)
         return self.status(parent.parent_id)
+
+    def restore(
+        self,
+        parent_id: str,
+        algo: ExecutionAlgo,
+        params: AlgoParams,
+        *,
+        state: AlgoState = AlgoState.RUNNING,
+        amended: bool = False,
+    ) -> ParentStatus:
+        """Re-attach ``algo`` to a parent the OMS rebuilt from the journal (crash recovery);
+        journals nothing itself. Call it after replay and reconciliation, so the OMS holds the truth.
+
+        Every child already created is bound to the run (late fills still reach it), the working
+        ones count as open, and the child counter continues after them, so no client order id is
+        ever reused. A running parent then starts again from what is truly filled and working:
+        ``on_start`` (the schedule catches up on its original plan) or, after an amendment,
+        ``on_amend`` (the remainder is re-planned from now, as the live amendment did).
+        Assumptions: a child's urgency is read from its order (IOC/FOK/market: take, else
+        passive); market volume seen before the crash is not restored (POV counts from now).
+
+        Raises:
+            ValidationError: unknown parent, or the parent already has an algo.
+        """
+        units = self.engine.oms.parents.get(parent_id)
+        if units is None:
+            raise ValidationError(f"unknown parent order {parent_id}")
+        if parent_id in self.runs:
+            raise ValidationError(f"parent {parent_id} already has an algo")
+        parent = units.parent
+        end = parent.end_ts_ns if parent.end_ts_ns is not None else resolve_end_ns(parent, params)
+        run = _Run(self, parent, algo, params, end)
+        run.state = state
+        run.sent = len(units.children)
+        orders = self.engine.oms.orders
+        for coid in units.children:
+            self._by_child[coid] = run
+            child = orders[coid]
+            if not child.status.is_terminal:
+                order = child.order
+                taking = order.order_type is OrderType.MARKET or order.time_in_force in (TimeInForce.IOC,
+                                                                                         TimeInForce.FOK)
+                run.open[coid] = Urgency.TAKE if taking else Urgency.PASSIVE
+        self.runs[parent_id] = run
+        if self.engine.now_ns >= parent.start_ts_ns:
+            run.market_base = self.market.volume.get(parent.symbol, Decimal(0))
+        if state is AlgoState.RUNNING:
+            (algo.on_amend if amended else algo.on_start)(run)
+            self._settle(run)
+        return self.status(parent_id)
 
     def pause(self, parent_id: str, reason: str = "") -> ParentStatus:
         """Stop sending and cancel the working children (journaled).

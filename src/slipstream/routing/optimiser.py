@@ -30,7 +30,7 @@ from fractions import Fraction
 from itertools import combinations
 
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
-from slipstream.routing.relax import BookSteps, LiquidityCurve, SampledCurve, Smooth, liquidity_segments, waterfill
+from slipstream.routing.relax import BookSteps, LiquidityCurve, SampledCurve, Smooth, pool_shape, waterfill
 
 __all__ = ["Solution", "SplitProblem", "solve"]
 
@@ -59,10 +59,10 @@ class SplitProblem:
 
 
 def _smooth(curve: AmmCurve, total: int) -> Smooth:
-    segs = liquidity_segments(curve)
-    if segs is None:
+    shape = pool_shape(curve)
+    if shape is None:
         return SampledCurve(curve, total)
-    return LiquidityCurve(curve, segs, curve.source.pool.fee_pips / 1_000_000)
+    return LiquidityCurve(curve, shape)
 
 
 class _Relaxer:
@@ -75,24 +75,45 @@ class _Relaxer:
         self.steps: dict[tuple[int, ...], BookSteps] = {}
         self.inexact = False
 
-    def relax(self, members: tuple[int, ...]) -> tuple[dict[int, float], float]:
-        books = tuple(i for i in members if isinstance(self.curves[i], BookCurve))
-        steps = None
+    def smooth_of(self, i: int) -> Smooth:
+        s = self.smooth.get(i)
+        if s is None:
+            s = _smooth(self.curves[i], self.total)  # type: ignore[arg-type]
+            self.smooth[i] = s
+            self.inexact |= isinstance(s, SampledCurve)
+        return s
+
+    def capacity(self, i: int) -> float:
+        """Most grid units source ``i`` can take (books: ``hi``; pools: the closed form's cap)."""
+        c = self.curves[i]
+        return float(c.hi) if isinstance(c, BookCurve) else self.smooth_of(i).cap
+
+    def surplus(self, lam: float) -> dict[int, float]:
+        """``h_i(λ) = min_q relaxed_cost_i(q) − λ·q`` per source: for any λ and any set S that
+        fills the quantity Q, ``λ·Q + Σ_{i∈S} h_i(λ)`` is a lower bound on its cost (Lagrangian
+        dual of the continuous relaxation), for every S at once."""
+        out: dict[int, float] = {}
+        books = tuple(i for i, c in enumerate(self.curves) if isinstance(c, BookCurve))
         if books:
-            steps = self.steps.get(books)
-            if steps is None:
-                steps = BookSteps([self.curves[i] for i in books])  # type: ignore[misc]
-                self.steps[books] = steps
-        amms: list[Smooth] = []
-        for i in members:
-            c = self.curves[i]
+            self._steps(books).surplus(lam, out)
+        for i, c in enumerate(self.curves):
             if isinstance(c, AmmCurve):
-                s = self.smooth.get(i)
-                if s is None:
-                    s = _smooth(c, self.total)
-                    self.smooth[i] = s
-                    self.inexact |= isinstance(s, SampledCurve)
-                amms.append(s)
+                s = self.smooth_of(i)
+                q = s.q_at(lam)
+                out[i] = s.cost_at(q) - lam * q if q > 0 else 0.0
+        return out
+
+    def _steps(self, books: tuple[int, ...]) -> BookSteps:
+        steps = self.steps.get(books)
+        if steps is None:
+            steps = BookSteps.cached([self.curves[i] for i in books])  # type: ignore[misc]
+            self.steps[books] = steps
+        return steps
+
+    def relax(self, members: tuple[int, ...]) -> tuple[dict[int, float], float, float]:
+        books = tuple(i for i in members if isinstance(self.curves[i], BookCurve))
+        steps = self._steps(books) if books else None
+        amms = [self.smooth_of(i) for i in members if isinstance(self.curves[i], AmmCurve)]
         return waterfill(steps, amms, float(self.total))
 
 
@@ -114,13 +135,24 @@ def solve(problem: SplitProblem) -> Solution:
         sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
     else:
         sets = [s for k in range(1, problem.max_venues + 1) for s in combinations(everyone, k)]
-    alloc_all, cost_all = relaxer.relax(everyone)
+    alloc_all, cost_all, lam_all = relaxer.relax(everyone)
     unfilled_all = _unfilled_bound(total, alloc_all)
     margin = _REL_MARGIN * (abs(cost_all) + 1.0)
     # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
     heap: list[tuple[int, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
+    support_all = {i for i, q in alloc_all.items() if q > 0}
+    caps = [relaxer.capacity(i) for i in everyone]
+    lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all)
     for order, members in enumerate(sets):
-        heapq.heappush(heap, (unfilled_all, cost_all + _fixed(curves, members), order, False, members, None))
+        # a set that cannot hold the quantity leaves at least the excess unfilled
+        excess = total - sum(caps[i] for i in members)
+        unf = max(unfilled_all, math.floor(excess) if excess > 0 else 0)
+        bound = cost_all
+        if unf == 0 and lagrange is not None:
+            # valid for this set's solutions that fill everything; any that do not are beaten by
+            # an incumbent that does, and never pruned by cost otherwise (see _dominated)
+            bound = max(bound, lam_all * total + sum(lagrange[i] for i in members))
+        heapq.heappush(heap, (unf, bound + _fixed(curves, members), order, False, members, None))
     best: tuple[int, int] | None = None
     best_alloc: dict[int, int] = {}
     solved = pruned = 0
@@ -130,10 +162,10 @@ def solve(problem: SplitProblem) -> Solution:
             pruned += 1 + len(heap)
             break
         if not relaxed:
-            if members == everyone:
-                seed, cost = alloc_all, cost_all
+            if members == everyone or support_all.issubset(members):
+                seed, cost = alloc_all, cost_all  # the relaxed optimum of all is feasible here
             else:
-                seed, cost = relaxer.relax(members)
+                seed, cost, _ = relaxer.relax(members)
             unf = _unfilled_bound(total, seed)
             heapq.heappush(heap, (unf, cost + _fixed(curves, members), order, True, members, seed))
             continue

@@ -25,24 +25,31 @@ from slipstream.routing.costs import AmmCurve, BookCurve
 from slipstream.venues.sim.amm.v2_pair import UniswapV2Pair
 from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
-__all__ = ["BookSteps", "LiquidityCurve", "SampledCurve", "waterfill"]
+__all__ = ["BookSteps", "LiquidityCurve", "PoolShape", "SampledCurve", "pool_shape", "waterfill"]
 
 _Q96 = float(1 << 96)
 _TICK_BASE = math.sqrt(1.0001)
 
 
 class BookSteps:
-    """Several books merged into one step curve: levels sorted by marginal cost per grid unit."""
+    """Several books merged into one step curve: levels sorted by marginal cost per grid unit.
 
-    __slots__ = ("cum", "cumc", "marg", "owners", "sizes")
+    Per book it also keeps its own (sorted) marginal costs and prefix sums, so that
+    :meth:`allocate` is one bisection per book instead of a walk over every level below λ.
+    """
+
+    __slots__ = ("books", "cum", "marg", "owners", "sizes")
 
     def __init__(self, books: list[BookCurve]) -> None:
         margs, sizes, owners = [], [], []
+        per_book: list[tuple[int, list[float], list[int], list[float]]] = []
         for b in books:
             m, sz = b.level_arrays()
-            margs.append(m + float(b.risk))
+            m = m + float(b.risk)
+            margs.append(m)
             sizes.append(sz)
             owners.append(np.full(len(m), b.index, dtype=np.int64))
+            per_book.append((b.index, m.tolist(), [0, *np.cumsum(sz).tolist()], [0.0, *np.cumsum(m * sz).tolist()]))
         marg = np.concatenate(margs)
         order = np.argsort(marg, kind="stable")  # ties: book order, then level order
         marg = marg[order]
@@ -51,51 +58,75 @@ class BookSteps:
         self.sizes: list[int] = size.tolist()
         self.owners: list[int] = np.concatenate(owners)[order].tolist()
         self.cum: list[int] = np.cumsum(size).tolist()
-        self.cumc: list[float] = np.cumsum(marg * size).tolist()
+        self.books = per_book
+
+    @staticmethod
+    def cached(books: list[BookCurve]) -> BookSteps:
+        """The merged steps of ``books``, memoised on the first book's snapshot (one slot: the key
+        holds everything the merge depends on — the snapshots, their risk rates and caps)."""
+        key = tuple((id(b.source), b.index, b.risk, b.cap, b.step, b.mult) for b in books)
+        memo = books[0].source.memo
+        slot_key = ("steps", books[0].sign)
+        slot = memo.get(slot_key)
+        if slot is not None:
+            got_key, sources, steps = slot  # type: ignore[misc]
+            if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
+                return steps  # type: ignore[no-any-return]
+        steps = BookSteps(books)
+        memo[slot_key] = (key, tuple(b.source for b in books), steps)
+        return steps
 
     def q_at(self, lam: float) -> float:
         k = bisect_right(self.marg, lam)
         return float(self.cum[k - 1]) if k else 0.0
 
+    def surplus(self, lam: float, out: dict[int, float]) -> None:
+        """Per book, ``min over q of relaxed cost(q) − λ·q`` (≤ 0): every level cheaper than λ."""
+        for index, marg, cum, cumc in self.books:
+            kb = bisect_left(marg, lam)
+            out[index] = cumc[kb] - lam * cum[kb]
+
     def allocate(self, lam: float, residual: float, out: dict[int, float]) -> float:
         """Add full levels below λ, then ``residual`` from the next levels, to ``out``; return
         their relaxed cost."""
-        k = bisect_left(self.marg, lam)
-        owners, sizes = self.owners, self.sizes
-        for j in range(k):
-            out[owners[j]] = out.get(owners[j], 0.0) + sizes[j]
-        cost = self.cumc[k - 1] if k else 0.0
+        cost = 0.0
+        k = 0
+        for index, marg, cum, cumc in self.books:
+            kb = bisect_left(marg, lam)
+            if kb:
+                out[index] = out.get(index, 0.0) + cum[kb]
+                cost += cumc[kb]
+                k += kb
+        owners, sizes, margs = self.owners, self.sizes, self.marg
         j = k
-        while residual > 0 and j < len(self.marg):
+        while residual > 0 and j < len(margs):
             take = min(residual, sizes[j])
             out[owners[j]] = out.get(owners[j], 0.0) + take
-            cost += take * self.marg[j]
+            cost += take * margs[j]
             residual -= take
             j += 1
         return cost
 
 
-class LiquidityCurve:
-    """Continuous cost of a v2/v3 pool: constant-liquidity segments along the swap direction.
+class PoolShape:
+    """The snapshot-only part of a v2/v3 pool's continuous cost (no risk term, no cap): memoised
+    per pool snapshot, side and units, shared by every route on that snapshot.
 
     In sqrt-price x (token1 per token0, base units), a segment of liquidity L moved from xa to xb
     exchanges L·|1/xa − 1/xb| of token0 for L·|xb − xa| of token1; the fee f scales the input.
+    ``lams`` are the marginal costs per grid unit at the segment starts (increasing along the path).
     """
 
-    __slots__ = ("base0", "buy", "cap", "cum_b", "cum_q", "curve", "fee", "kb", "kq", "liq", "m0", "r", "up",
-                 "xs")
+    __slots__ = ("base0", "buy", "cap", "cum_b", "cum_q", "fee", "kb", "kq", "lams", "liq", "m0", "up", "xs")
 
     def __init__(self, curve: AmmCurve, segments: list[tuple[float, float, float]], fee: float) -> None:
         src = curve.source
-        self.curve = curve
         self.buy = curve.buy
         self.base0 = src.base_index == 0
         self.up = self.buy == self.base0
         self.fee = fee
-        db = src.pool.decimals[src.base_index]
         self.kb = curve.apl / curve.step  # base units per grid unit
         self.kq = float(curve.mq)  # cost units per quote unit
-        self.r = float(curve.risk + curve.mev)
         self.xs = [segments[0][0]] if segments else [0.0]
         self.liq: list[float] = []
         self.cum_b = [0.0]
@@ -106,10 +137,9 @@ class LiquidityCurve:
             self.liq.append(liq)
             self.cum_b.append(self.cum_b[-1] + b)
             self.cum_q.append(self.cum_q[-1] + q)
-        cap = self.cum_b[-1] / self.kb
-        self.cap = min(cap, float(curve.hi))
-        self.m0 = self._marginal(self.xs[0]) if segments else math.inf
-        del db
+        self.cap = self.cum_b[-1] / self.kb
+        self.lams = [self._marginal(x) for x in self.xs[: len(self.liq)]]
+        self.m0 = self.lams[0] if segments else math.inf
 
     def _amounts(self, liq: float, xa: float, xb: float) -> tuple[float, float]:
         d_inv = abs(1.0 / xa - 1.0 / xb) if xb not in (0.0, math.inf) else (1.0 / xa if xa else 0.0)
@@ -124,34 +154,33 @@ class LiquidityCurve:
         return raw_b / (1.0 - self.fee), raw_q
 
     def _marginal(self, x: float) -> float:
-        """Marginal cost per grid unit at sqrt price x."""
-        ratio = x * x if self.base0 else 1.0 / (x * x)
+        """Marginal cost per grid unit at sqrt price x (no risk term)."""
+        ratio = x * x if self.base0 else (1.0 / (x * x) if x else math.inf)
         m = ratio / (1.0 - self.fee) if self.buy else ratio * (1.0 - self.fee)
-        return (m if self.buy else -m) * self.kb * self.kq + self.r
+        return (m if self.buy else -m) * self.kb * self.kq
 
-    def _x_at(self, lam: float) -> float:
-        m = (lam - self.r) / (self.kb * self.kq)
+    def _x_at(self, m: float) -> float:
+        m = m / (self.kb * self.kq)
         m = m if self.buy else -m
         if m <= 0.0:
             return math.inf if self.up else 0.0
         ratio = m * (1.0 - self.fee) if self.buy else m / (1.0 - self.fee)
         return math.sqrt(ratio) if self.base0 else 1.0 / math.sqrt(ratio)
 
-    def q_at(self, lam: float) -> float:
-        if lam <= self.m0:
+    def q_at(self, m: float) -> float:
+        """Base quantity (grid units, uncapped) whose marginal cost without risk is ≤ m."""
+        if m <= self.m0:
             return 0.0
-        x = self._x_at(lam)
+        j = bisect_right(self.lams, m) - 1
+        x = self._x_at(m)
         xs = self.xs
-        # position along the path: xs increase when moving up, decrease when moving down
-        j = bisect_right(xs, x) - 1 if self.up else _bisect_desc(xs, x) - 1
-        if j >= len(self.liq):
-            return self.cap
-        j = max(j, 0)
+        if (x > xs[j + 1]) if self.up else (x < xs[j + 1]):
+            x = xs[j + 1]
         b, _ = self._amounts(self.liq[j], xs[j], x)
-        return min((self.cum_b[j] + b) / self.kb, self.cap)
+        return (self.cum_b[j] + b) / self.kb
 
     def cost_at(self, q: float) -> float:
-        """Relaxed cost of ``q`` grid units (risk and MEV included, fixed gas excluded)."""
+        """Relaxed cost of ``q`` grid units without risk (fixed gas excluded)."""
         if q <= 0.0:
             return 0.0
         b = q * self.kb
@@ -169,28 +198,43 @@ class LiquidityCurve:
         else:
             quote = 0.0
         total_q = self.cum_q[j] + quote
-        return (total_q if self.buy else -total_q) * self.kq + self.r * q
+        return (total_q if self.buy else -total_q) * self.kq
 
 
-def _bisect_desc(xs: list[float], x: float) -> int:
-    """Number of leading entries of the decreasing list ``xs`` that are >= x."""
-    lo, hi = 0, len(xs)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if xs[mid] >= x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+class LiquidityCurve:
+    """Continuous cost of a v2/v3 pool for one route: the snapshot's :class:`PoolShape` shifted by
+    the route's risk rate (risk + MEV per grid unit) and capped at the curve's ``hi``."""
+
+    __slots__ = ("cap", "curve", "m0", "r", "shape")
+
+    def __init__(self, curve: AmmCurve, shape: PoolShape) -> None:
+        self.curve = curve
+        self.shape = shape
+        self.r = float(curve.risk + curve.mev)
+        self.cap = min(shape.cap, float(curve.hi))
+        self.m0 = shape.m0 + self.r
+
+    def q_at(self, lam: float) -> float:
+        if lam <= self.m0:
+            return 0.0
+        q = self.shape.q_at(lam - self.r)
+        return q if q < self.cap else self.cap
+
+    def cost_at(self, q: float) -> float:
+        """Relaxed cost of ``q`` grid units (risk and MEV included, fixed gas excluded)."""
+        if q <= 0.0:
+            return 0.0
+        return self.shape.cost_at(q) + self.r * q
 
 
-def liquidity_segments(curve: AmmCurve) -> list[tuple[float, float, float]] | None:
-    """(x_from, x_to, L) along the swap direction for v2/v3 pools; None for other pool kinds.
-    Memoised on the source (the pool copy is immutable to the router)."""
-    key = ("segments", curve.buy)
+def pool_shape(curve: AmmCurve) -> PoolShape | None:
+    """The pool's :class:`PoolShape` for the curve's side and units; None for pools without a
+    closed form. Memoised on the source (the pool copy is immutable to the router)."""
+    key = ("shape", curve.buy, curve.apl, curve.step, curve.mq)
     memo = curve.source.memo
     if key not in memo:
-        memo[key] = _segments(curve)
+        segs = _segments(curve)
+        memo[key] = None if segs is None else PoolShape(curve, segs, curve.source.pool.fee_pips / 1_000_000)
     return memo[key]  # type: ignore[return-value]
 
 
@@ -274,8 +318,9 @@ Smooth = LiquidityCurve | SampledCurve
 
 
 def waterfill(books: BookSteps | None, amms: list[Smooth], total: float
-              ) -> tuple[dict[int, float], float]:
-    """Relaxed optimal split of ``total`` grid units; returns (quantity per source index, cost).
+              ) -> tuple[dict[int, float], float, float]:
+    """Relaxed optimal split of ``total`` grid units; returns (quantity per source index, cost,
+    the marginal cost λ reached).
 
     Quantities may sum to less than ``total`` when capacity runs out.
     """
@@ -324,7 +369,7 @@ def waterfill(books: BookSteps | None, amms: list[Smooth], total: float
             cost += a.cost_at(q)
     if books is not None:
         cost += books.allocate(lam, residual if k < len(marg) else 0.0, out)
-    return out, cost
+    return out, cost, lam
 
 
 def _illinois(fn: Callable[[float], float], target: float, lo: float, hi: float, f_hi: float) -> float:

@@ -8,16 +8,18 @@ is assumed zero, as the scenario documents).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from slipstream.engine.execution import ExecutionEngine
-from slipstream.model.enums import InstrumentKind, Liquidity, Side
-from slipstream.model.events import ChildCostExpected, Event, RoutePlanned
+from slipstream.errors import InstrumentError
+from slipstream.model.enums import InstrumentKind, Liquidity, OrderType, Side, TimeInForce
+from slipstream.model.events import ChildCostExpected, Event, OrderRejected, RoutePlanned
 from slipstream.model.feed import BookUpdate
 from slipstream.model.instruments import Instrument
-from slipstream.model.intents import ChildIntent
+from slipstream.model.intents import ChildIntent, Urgency
 from slipstream.model.orders import ChildOrder
 from slipstream.routing import (
     AmmSource,
@@ -42,6 +44,8 @@ __all__ = ["ASSET_ALIASES", "SmartIntentRouter", "make_router", "routing_summary
 ASSET_ALIASES: Mapping[str, str] = {"WBTC": "BTC", "USD": "USDT", "USDC": "USDT", "WETH": "ETH"}
 BOOK_SLIPPAGE_BPS = 5
 """Slack on book IOC limits: covers a few ticks of movement during the venue's latency."""
+VENUE_FAILURES = ("VENUE_UNAVAILABLE", "RATE_LIMITED")
+"""Reject codes that are the venue's failure, not the order's: the venue is excluded for a while."""
 
 
 def canonical_pair(instrument: Instrument) -> tuple[str, str]:
@@ -55,13 +59,31 @@ class SmartIntentRouter:
         engine: the engine whose loop feeds the view and whose journal records decisions.
         market: the simulated market (venues, scenario specs, chains).
         allowed: venues the router may use (empty: all spot venues of the pair).
+        healthy: ``(venue, now_ns) -> bool``, e.g. "its circuit breaker is closed"; an unhealthy
+            venue is not routed to, and an excluded one stays excluded while unhealthy.
+        config: router policy (default: the scenario aliases and book slippage).
+
+    A venue that refuses an order for its own reasons (``VENUE_UNAVAILABLE``, ``RATE_LIMITED``)
+    is excluded from routes for the router's ``exclusion_ns`` (a rate limit: until its
+    ``retry_after_ns``, at least), so the next slice goes elsewhere.
     """
 
-    def __init__(self, engine: ExecutionEngine, market: SimMarket, allowed: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        engine: ExecutionEngine,
+        market: SimMarket,
+        allowed: tuple[str, ...] = (),
+        *,
+        healthy: Callable[[str, int], bool] | None = None,
+        config: RouterConfig | None = None,
+    ) -> None:
         self.engine = engine
         self.market = market
         self.allowed = set(allowed)
-        self.router = SmartRouter(RouterConfig(asset_aliases=dict(ASSET_ALIASES), book_slippage_bps=BOOK_SLIPPAGE_BPS))
+        self.healthy = healthy
+        if config is None:
+            config = RouterConfig(asset_aliases=dict(ASSET_ALIASES), book_slippage_bps=BOOK_SLIPPAGE_BPS)
+        self.router = SmartRouter(config, health=healthy)
         self.view = ConsolidatedView()
         self._pending: dict[str, tuple[str, Decimal, Decimal]] = {}
         self._seen: set[str] = set()
@@ -105,6 +127,29 @@ class SmartIntentRouter:
                     market_info.quote_index,
                 )
         engine.loop.subscribe(BookUpdate, self._on_book)
+        engine.loop.subscribe(OrderRejected, self._on_reject)
+
+    def _on_reject(self, event: OrderRejected) -> None:
+        """Exclude a venue that refused an order for its own reasons (see the class docstring)."""
+        code, _, context = event.reason.partition(" ")
+        state = self.engine.oms.orders.get(event.client_order_id)
+        if code not in VENUE_FAILURES or state is None:
+            return
+        until = event.ts_ns + self.router.config.exclusion_ns
+        for item in context.split():
+            key, _, value = item.partition("=")
+            if key == "retry_after_ns" and value.isdigit():
+                until = event.ts_ns + max(int(value), 1)
+        self.router.exclude(state.order.venue, until)
+
+    def _apply_health(self, now_ns: int) -> None:
+        """Mark each source healthy or not (breaker-aware) before a decision."""
+        if self.healthy is None:
+            return
+        for venue, source in list(self.view._sources.items()):
+            healthy = self.healthy(venue, now_ns)
+            if source.conditions.healthy != healthy:
+                self.view.set_conditions(venue, dataclasses.replace(source.conditions, healthy=healthy))
 
     def _permitted(self, venue: str) -> bool:
         return not self.allowed or venue in self.allowed
@@ -163,13 +208,47 @@ class SmartIntentRouter:
     def route(self, intent: ChildIntent, now_ns: int) -> Route:
         self._refresh_pools(now_ns)
         self._refresh_balances(intent.side)
+        self._apply_health(now_ns)
         return self.router.route(intent, self.view.snapshot(now_ns))
 
     def orders_for(self, intent: ChildIntent, now_ns: int) -> list[ChildOrder]:
         route = self.route(intent, now_ns)
         orders = route.to_child_orders(intent.parent_id, intent.intent_id)
         self._record_route(intent, route, orders)
+        if not orders and intent.urgency is Urgency.PASSIVE and intent.limit_price is not None:
+            orders = self._rest_at_limit(intent, now_ns)
         return orders
+
+    def _rest_at_limit(self, intent: ChildIntent, now_ns: int) -> list[ChildOrder]:
+        """A patient intent whose limit leaves nothing to take (an iceberg slice at the touch):
+        rest it, post-only, on the book with the best same-side touch, at the limit or the touch,
+        whichever is further from the market."""
+        best: tuple[Decimal, str, Instrument] | None = None
+        buy = intent.side is Side.BUY
+        for source in self.view.snapshot(now_ns).sources:
+            if not isinstance(source, BookSource) or not source.conditions.healthy:
+                continue
+            own = source.bids if buy else source.asks
+            if not own:
+                continue
+            touch = source.instrument.price_unit * own[0][0]
+            if best is None or (touch > best[0] if buy else touch < best[0]):
+                best = (touch, source.venue, source.instrument)
+        if best is None:
+            return []
+        touch, venue, inst = best
+        limit = intent.limit_price
+        assert limit is not None
+        price = min(touch, limit) if buy else max(touch, limit)
+        lots = int(intent.quantity / inst.lot_size)
+        units = inst.price_to_units(price, "down" if buy else "up")
+        try:
+            inst.check_order(units, lots)
+        except InstrumentError:
+            return []
+        return [ChildOrder(client_order_id=f"{intent.intent_id}-0", venue=venue, symbol=inst.symbol, side=intent.side,
+                           lots=lots, order_type=OrderType.POST_ONLY, time_in_force=TimeInForce.GTC,
+                           price_units=units, parent_id=intent.parent_id)]
 
     def child_sent(self, original_id: str, order: ChildOrder) -> None:
         """The executor renamed and sent one of our orders: journal its expected cost."""

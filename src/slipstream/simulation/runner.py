@@ -18,7 +18,8 @@ from typing import Any
 
 import msgspec
 
-from slipstream.algos import AlgoParams, make_algo
+from slipstream.algos import AlgoParams, ExecutionAlgo, VwapAlgo, make_algo
+from slipstream.algos.schedules import VolumeCurve
 from slipstream.engine.executor import AlgoEngine, IntentRouter
 from slipstream.engine.recorder import MarketRecorder
 from slipstream.errors import ValidationError
@@ -26,7 +27,7 @@ from slipstream.journal.sqlite import SqliteJournal
 from slipstream.model.enums import Side
 from slipstream.model.events import MidObserved
 from slipstream.model.orders import ParentOrder
-from slipstream.scenarios import SimMarket, build_market, load_scenario
+from slipstream.scenarios import SimMarket, build_market, calibration, load_scenario
 from slipstream.simulation.routing import make_router, routing_summary
 from slipstream.tca.from_journal import JournalTcaInputs, analyse_events
 from slipstream.tca.result import TcaResult
@@ -123,6 +124,14 @@ def _some(symbols: set[str], n: int = 6) -> str:
     return ", ".join(ordered[:n]) + (f" and {len(ordered) - n} more" if len(ordered) > n else "")
 
 
+def _algo(name: str) -> ExecutionAlgo:
+    """The algorithm; VWAP follows the scenario's intraday volume curve (the one its trade flow
+    uses, calibrated from recorded 1-minute bars)."""
+    if name == "vwap":
+        return VwapAlgo(VolumeCurve(3600, calibration.stored().hourly_volume_fractions))
+    return make_algo(name)
+
+
 def _quantity_unit(market: SimMarket) -> Decimal:
     """A parent unit every venue's lot is a whole number of: the finest lot size."""
     return min(instrument.lot_size for instrument in market.instruments.values())
@@ -197,7 +206,7 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
         **request.extra,
     )
     try:
-        algos.start(parent, make_algo(request.algo), params)
+        algos.start(parent, _algo(request.algo), params)
     except ValidationError:
         journal.close()
         raise

@@ -31,7 +31,7 @@ from slipstream.model.enums import OptionKind
 from slipstream.model.instruments import Option
 from slipstream.venues.sim.book_venue import BookVenue
 
-__all__ = ["OptionQuoter", "VolSurface", "black76"]
+__all__ = ["OptionQuoter", "VolSurface", "black76", "black76_delta"]
 
 _YEAR_NS = 365 * 24 * 3600 * 10**9
 
@@ -58,6 +58,27 @@ def black76(forward: float, strike: float, years: float, vol: float, rate: float
     if kind is OptionKind.CALL:
         return discount * (forward * _norm_cdf(d1) - strike * _norm_cdf(d2))
     return discount * (strike * _norm_cdf(-d2) - forward * _norm_cdf(-d1))
+
+
+def black76_delta(forward: float, strike: float, years: float, vol: float, rate: float, kind: OptionKind) -> float:
+    """Black (1976) delta ∂V/∂F of a European option on a forward, per unit of underlying.
+
+    ``e^{-rT}·N(d1)`` for a call and ``e^{-rT}·(N(d1) - 1)`` for a put, so call minus put is
+    ``e^{-rT}`` (put-call parity differentiated). At expiry it is the discounted digital:
+    1 in the money, 0 out of it, ½ at the strike.
+
+    Raises:
+        ValidationError: non-positive forward, strike or vol, or negative time.
+    """
+    if forward <= 0 or strike <= 0 or vol <= 0 or years < 0:
+        raise ValidationError("black76_delta needs positive forward, strike and vol and time >= 0")
+    discount = math.exp(-rate * years)
+    if years == 0:
+        call = 1.0 if forward > strike else 0.0 if forward < strike else 0.5
+    else:
+        sd = vol * math.sqrt(years)
+        call = _norm_cdf((math.log(forward / strike) + 0.5 * sd * sd) / sd)
+    return discount * (call if kind is OptionKind.CALL else call - 1.0)
 
 
 @dataclass(frozen=True, slots=True)
