@@ -104,11 +104,13 @@ class FaultSim:
         return venue
 
     def start_twap(self, quantity: str = "2", minutes: float = 10, slice_s: int = 10,
-                   parent_id: str = "P1") -> ParentStatus:
+                   parent_id: str = "P1", passive: bool = False, limit: str | None = None) -> ParentStatus:
         parent = ParentOrder(parent_id=parent_id, account="desk", symbol="BTC/USDT", side=Side.BUY,
                              quantity=Decimal(quantity), quantity_unit=UNIT, start_ts_ns=self.start_ns,
+                             limit_price=None if limit is None else Decimal(limit),
                              end_ts_ns=self.start_ns + round(minutes * 60 * SECOND))
-        return self.algos.start(parent, TwapAlgo(), AlgoParams(slice_interval=timedelta(seconds=slice_s)))
+        return self.algos.start(parent, TwapAlgo(), AlgoParams(slice_interval=timedelta(seconds=slice_s),
+                                                                passive_only=passive))
 
     def run_for(self, seconds: float) -> None:
         self.market.run(self.engine.now_ns + round(seconds * SECOND))

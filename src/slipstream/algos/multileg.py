@@ -24,24 +24,31 @@ while a third, ahead, uses the whole limit; the imbalance limit has no such stal
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 
 import msgspec
+import numpy as np
 
+from slipstream.algos.base import AlgoContext, ExecutionAlgo, WorkingChild
+from slipstream.algos.params import AlgoParams
 from slipstream.errors import ValidationError
-from slipstream.model.enums import OptionKind, Side
+from slipstream.model.enums import OptionKind, OrderStatus, Side
+from slipstream.model.events import OrderFilled
+from slipstream.model.feed import BookUpdate, TradePrint
 from slipstream.model.instruments import Option
+from slipstream.model.intents import Urgency
 from slipstream.model.orders import ParentOrder
 
 __all__ = [
     "ExecutionStyle",
     "Leg",
     "LegFill",
+    "LeggedAlgo",
     "LeggingLimit",
     "StrategySpec",
     "call_spread",
@@ -267,10 +274,14 @@ def imbalance(legs: Sequence[LegFill]) -> Fraction:
 
 
 def worst_imbalance(legs: Sequence[LegFill]) -> Fraction:
-    """The largest imbalance any fill of the working orders could reach."""
-    return max(_progress(leg.committed_units, leg) for leg in legs) - min(
-        _progress(leg.filled_units, leg) for leg in legs
-    )
+    """The largest imbalance any fill of the working orders could reach: one leg at its committed
+    quantity, another at its filled."""
+    worst = Fraction(0)
+    for i, ahead in enumerate(legs):
+        for j, behind in enumerate(legs):
+            if i != j:
+                worst = max(worst, _progress(ahead.committed_units, ahead) - _progress(behind.filled_units, behind))
+    return worst
 
 
 def _excess(legs: Sequence[LegFill], units: Sequence[int]) -> list[float]:
@@ -279,52 +290,265 @@ def _excess(legs: Sequence[LegFill], units: Sequence[int]) -> list[float]:
     return [float(u - matched * leg.quantity_units) for u, leg in zip(units, legs, strict=True)]
 
 
+def _gross(legs: Sequence[LegFill], units: Sequence[int]) -> float:
+    return sum(e * abs(leg.delta_per_unit) for e, leg in zip(_excess(legs, units), legs, strict=True))
+
+
 def legging_delta(legs: Sequence[LegFill]) -> float:
     """Signed delta of the unmatched legs at the filled quantities."""
     excess = _excess(legs, [leg.filled_units for leg in legs])
     return sum(e * leg.delta_per_unit for e, leg in zip(excess, legs, strict=True))
 
 
+def _corners(legs: Sequence[LegFill], index: int | None = None, units: int = 0) -> list[list[int]]:
+    return [[units] if k == index else sorted({leg.filled_units, leg.committed_units}) for k, leg in enumerate(legs)]
+
+
 def gross_legging_delta(legs: Sequence[LegFill]) -> float:
     """The largest gross unmatched delta (Σ |excess × delta|) any fill of the working orders could
     reach. The function is convex in the fill state, so its maximum over the box of states is at
     a corner: every leg at its filled or its committed quantity."""
-    choices = [sorted({leg.filled_units, leg.committed_units}) for leg in legs]
-    worst = 0.0
-    for units in itertools.product(*choices):
-        excess = _excess(legs, units)
-        worst = max(worst, sum(e * abs(leg.delta_per_unit) for e, leg in zip(excess, legs, strict=True)))
-    return worst
+    return max(_gross(legs, units) for units in itertools.product(*_corners(legs)))
+
+
+def _imbalance_at(legs: Sequence[LegFill], index: int, units: int) -> Fraction:
+    """Worst imbalance over the fill states that have leg ``index`` at ``units``: this leg against
+    another one's filled or committed progress, or two other legs against each other."""
+    mine = Fraction(units, legs[index].quantity_units)
+    others = [leg for k, leg in enumerate(legs) if k != index]
+    worst = max(mine - min(_progress(leg.filled_units, leg) for leg in others),
+                max(_progress(leg.committed_units, leg) for leg in others) - mine)
+    return max(worst, worst_imbalance(others)) if len(others) > 1 else max(worst, Fraction(0))
+
+
+def _gross_at(legs: Sequence[LegFill], index: int, units: int) -> Fraction:
+    """Worst gross unmatched delta over the fill states that have leg ``index`` at ``units``."""
+    return Fraction(max(_gross(legs, u) for u in itertools.product(*_corners(legs, index, units))))
+
+
+def _bound(worst: Callable[[int], Fraction], cap: Fraction, room: int) -> int:
+    """Largest ``u`` in ``[0, room]`` allowed by a worst case that is convex in ``u``: every ``u`` up
+    to its minimum (adding only lowers it: a lagging leg catching up), and beyond while it stays
+    within ``max(cap, minimum)``."""
+    low, high = 0, room
+    while low < high:  # the smallest minimiser
+        middle = (low + high) // 2
+        if worst(middle + 1) >= worst(middle):
+            high = middle
+        else:
+            low = middle + 1
+    allowed = max(cap, worst(low))
+    high = room
+    while low < high:
+        middle = (low + high + 1) // 2
+        if worst(middle) <= allowed:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def headroom(legs: Sequence[LegFill], index: int, limit: LeggingLimit) -> int:
     """The most parent units leg ``index`` may add to its working orders now.
 
-    Adding is allowed while every limit's worst case stays within the limit — or, if market
-    moves have already pushed it over, does not grow (so the lagging legs can always catch up).
-    The worst cases grow with the added quantity, so a binary search finds the exact integer.
+    With leg ``index`` at committed ``c + u``, the worst case of each limited metric over the
+    other legs' possible fills is convex in ``u``; ``u`` is allowed while it stays within the limit,
+    and also wherever adding only lowers it (a lagging leg may always catch up, even when a
+    market move has pushed the exposure over the limit). The states with the leg at its filled
+    quantity do not depend on ``u`` and were within the limit already.
     """
     leg = legs[index]
     room = leg.quantity_units - leg.committed_units
     if room <= 0:
         return 0
-    max_imbalance = None if limit.max_imbalance is None else Fraction(limit.max_imbalance)
-    max_delta = None if limit.max_net_delta is None else float(limit.max_net_delta)
-    imbalance_cap = None if max_imbalance is None else max(max_imbalance, worst_imbalance(legs))
-    delta_cap = None if max_delta is None else max(max_delta, gross_legging_delta(legs))
+    base = leg.committed_units
+    if limit.max_imbalance is not None:
+        room = _bound(lambda u: _imbalance_at(legs, index, base + u), Fraction(limit.max_imbalance), room)
+    if limit.max_net_delta is not None:
+        room = _bound(lambda u: _gross_at(legs, index, base + u), Fraction(limit.max_net_delta), room)
+    return room
 
-    def fits(extra: int) -> bool:
-        trial = list(legs)
-        trial[index] = replace(leg, committed_units=leg.committed_units + extra)
-        if imbalance_cap is not None and worst_imbalance(trial) > imbalance_cap:
-            return False
-        return delta_cap is None or gross_legging_delta(trial) <= delta_cap
 
-    low, high = 0, room  # fits(low) always holds
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
+# ---- one leg's algorithm ----------------------------------------------------------------------------
+class _GatedContext:
+    """The leg algo's :class:`AlgoContext`: the run's own, with ``send`` clipped to the legging
+    headroom and ``finish`` deferred while the leg is short of its ratio."""
+
+    def __init__(self, ctx: AlgoContext, leg: LeggedAlgo) -> None:
+        self._ctx = ctx
+        self._leg = leg
+
+    @property
+    def parent(self) -> ParentOrder:
+        return self._ctx.parent
+
+    @property
+    def params(self) -> AlgoParams:
+        return self._ctx.params
+
+    @property
+    def start_ns(self) -> int:
+        return self._ctx.start_ns
+
+    @property
+    def end_ns(self) -> int:
+        return self._ctx.end_ns
+
+    @property
+    def rng(self) -> np.random.Generator:
+        return self._ctx.rng
+
+    @property
+    def quantity_units(self) -> int:
+        return self._ctx.quantity_units
+
+    @property
+    def filled_units(self) -> int:
+        return self._ctx.filled_units
+
+    @property
+    def working_units(self) -> int:
+        return self._ctx.working_units
+
+    @property
+    def remaining_units(self) -> int:
+        return self._ctx.remaining_units
+
+    @property
+    def market_units(self) -> int:
+        return self._ctx.market_units
+
+    @property
+    def min_child_units(self) -> int:
+        return self._ctx.min_child_units
+
+    def now_ns(self) -> int:
+        return self._ctx.now_ns()
+
+    def best_bid(self) -> Decimal | None:
+        return self._ctx.best_bid()
+
+    def best_ask(self) -> Decimal | None:
+        return self._ctx.best_ask()
+
+    def to_units(self, quantity: Decimal) -> int:
+        return self._ctx.to_units(quantity)
+
+    def send(self, units: int, urgency: Urgency, limit_price: Decimal | None = None) -> list[str]:
+        allowed = min(units, self._leg.headroom())
+        return self._ctx.send(allowed, urgency, limit_price) if allowed > 0 else []
+
+    def cancel_children(self, client_order_ids: Sequence[str] | None = None) -> list[str]:
+        return self._ctx.cancel_children(client_order_ids)
+
+    def working_children(self) -> list[WorkingChild]:
+        return self._ctx.working_children()
+
+    def child_status(self, client_order_id: str) -> OrderStatus:
+        return self._ctx.child_status(client_order_id)
+
+    def wake_at(self, ts_ns: int) -> None:
+        self._ctx.wake_at(ts_ns)
+
+    def finish(self) -> None:
+        self._leg.finish(self._ctx)
+
+
+class LeggedAlgo:
+    """One leg of a strategy: ``inner`` works it, every child it asks for clipped to
+    ``headroom()`` (parent units the legging limit allows now).
+
+    When ``inner`` finishes short of the quantity while ``live()``, the leg completes on its own:
+    it takes what the headroom allows (nothing while a child is working) and retries every slice
+    interval — or at once on :meth:`kick`, when the other legs' fills made room — until
+    ``grace_ns`` after the horizon, then stops short.
+
+    Args:
+        inner: the leg's algorithm (TWAP, VWAP...).
+        headroom: parent units the leg may add to its working orders now.
+        live: whether the strategy still wants the leg finished.
+        grace_ns: how long after the horizon the leg may keep completing.
+    """
+
+    def __init__(self, inner: ExecutionAlgo, headroom: Callable[[], int], live: Callable[[], bool],
+                 grace_ns: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.headroom = headroom
+        self.live = live
+        self.grace_ns = grace_ns
+        self.completing = False
+        self.ctx: AlgoContext | None = None
+        self._gated: _GatedContext | None = None
+
+    def _wrap(self, ctx: AlgoContext) -> _GatedContext:
+        if self._gated is None or self.ctx is not ctx:
+            self.ctx = ctx
+            self._gated = _GatedContext(ctx, self)
+        return self._gated
+
+    # ---- completion ------------------------------------------------------------------------------
+    def finish(self, ctx: AlgoContext) -> None:
+        """The inner algo is done: finish, or keep completing the leg."""
+        if not self.live() or ctx.filled_units >= ctx.quantity_units or ctx.now_ns() >= ctx.end_ns + self.grace_ns:
+            ctx.finish()
+            return
+        self.completing = True
+        self.step(ctx)
+
+    def step(self, ctx: AlgoContext) -> None:
+        """One completion attempt: take what the limit allows, then retry a slice later."""
+        now = ctx.now_ns()
+        deadline = ctx.end_ns + self.grace_ns
+        if now >= deadline or not self.live():
+            ctx.cancel_children()
+            ctx.finish()
+            return
+        if not ctx.working_units:
+            units = min(ctx.remaining_units, self.headroom())
+            if units > 0:
+                ctx.send(units, Urgency.TAKE, ctx.parent.limit_price)
+        ctx.wake_at(min(now + ctx.params.slice_interval_ns, deadline))
+
+    def kick(self) -> None:
+        """Other legs filled: a completing leg tries again now (call only while it runs)."""
+        if self.completing and self.ctx is not None:
+            self.step(self.ctx)
+
+    # ---- ExecutionAlgo ------------------------------------------------------------------------------
+    def check(self, parent: ParentOrder, params: AlgoParams) -> None:
+        self.inner.check(parent, params)
+
+    def on_start(self, ctx: AlgoContext) -> None:
+        self.inner.on_start(self._wrap(ctx))
+
+    def on_timer(self, ctx: AlgoContext) -> None:
+        if self.completing:
+            self.step(ctx)
         else:
-            high = middle - 1
-    return low
+            self.inner.on_timer(self._wrap(ctx))
+
+    def on_fill(self, ctx: AlgoContext, event: OrderFilled) -> None:
+        if not self.completing:
+            self.inner.on_fill(self._wrap(ctx), event)
+
+    def on_child_closed(self, ctx: AlgoContext, client_order_id: str) -> None:
+        if not self.completing:
+            self.inner.on_child_closed(self._wrap(ctx), client_order_id)
+
+    def on_market(self, ctx: AlgoContext, message: BookUpdate | TradePrint) -> None:
+        if not self.completing:
+            self.inner.on_market(self._wrap(ctx), message)
+
+    def on_amend(self, ctx: AlgoContext) -> None:
+        self.completing = False
+        self.inner.on_amend(self._wrap(ctx))
+
+    def on_resume(self, ctx: AlgoContext) -> None:
+        if self.completing:
+            self.step(ctx)
+        else:
+            self.inner.on_resume(self._wrap(ctx))
+
+    def target_units(self, ctx: AlgoContext, ts_ns: int) -> int | None:
+        return ctx.quantity_units if self.completing else self.inner.target_units(self._wrap(ctx), ts_ns)

@@ -26,15 +26,16 @@ straight to the venue after the journal is flushed (a cancel is idempotent at th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slipstream.algos.params import AlgoParams
 from slipstream.algos.registry import make_algo
 from slipstream.engine.executor import AlgoEngine, AlgoState
 from slipstream.errors import ValidationError
+from slipstream.journal.store import EventStore, JournalEntry, VerifyResult
 from slipstream.model.algo_events import (
     AlgoFinished,
     AlgoStarted,
@@ -70,7 +71,6 @@ __all__ = ["AlgoRecord", "OrphanPolicy", "Reconciler", "RecoveryReport", "recove
 
 _S = OrderStatus
 _AWAITING_ACK = (_S.NEW, _S.PENDING_NEW, _S.UNKNOWN)
-_REQUESTS = (OrderCreated, OrderSubmitted, OrderPendingCancel, OrderPendingReplace, OrderStatusUnknown)
 DescribeOrphan = Callable[[str, ExecutionReport], ChildOrder | None]
 """``(venue, STATUS report) -> the order to adopt`` (``None``: cannot describe it; cancel)."""
 
@@ -107,18 +107,18 @@ class Reconciler:
         self._created: dict[str, int] = {}
         self._orphans_seen: set[tuple[str, str]] = set()
         engine.on_replay(self.observe)
-        for event_type in (*_REQUESTS, ReconciliationCompleted):
-            engine.loop.subscribe(event_type, self.observe)
+        engine.journal = _ObservedJournal(engine.journal, self.observe)
 
     def observe(self, event: Event) -> None:
-        """Track request times and checkpoints (live, from the loop, and on replay)."""
-        if isinstance(event, ReconciliationCompleted):
-            self.checkpoints[event.venue] = event.checkpoint_ns
-            return
-        coid: str = event.order.client_order_id if isinstance(event, OrderCreated) else event.client_order_id  # type: ignore[attr-defined]
-        self._last_request[coid] = event.ts_ns
+        """Track request times and checkpoints: on replay, and live as each event is journaled
+        (not when the loop dispatches it, which may be after a same-time reconciliation)."""
         if isinstance(event, OrderCreated):
-            self._created[coid] = event.ts_ns
+            coid = event.order.client_order_id
+            self._created[coid] = self._last_request[coid] = event.ts_ns
+        elif isinstance(event, OrderSubmitted | OrderPendingCancel | OrderPendingReplace | OrderStatusUnknown):
+            self._last_request[event.client_order_id] = event.ts_ns
+        elif isinstance(event, ReconciliationCompleted):
+            self.checkpoints[event.venue] = event.checkpoint_ns
 
     def request_age_ns(self, client_order_id: str) -> int | None:
         """How long ago the order's last request was made (``None``: not tracked)."""
@@ -222,7 +222,7 @@ class Reconciler:
 
     def _old(self, client_order_id: str, min_age_ns: int) -> bool:
         age = self.request_age_ns(client_order_id)
-        return age is None or age >= min_age_ns
+        return age is not None and age >= min_age_ns
 
     def _adopt(self, venue_id: str, report: ExecutionReport) -> bool:
         """Adopt an orphan as an OMS order (policy and description permitting); journals the
@@ -246,6 +246,44 @@ class Reconciler:
             engine.record(oms.mark_submitted(report.client_order_id, now))
             engine.record(oms.on_report(report, now))
         return adopted
+
+
+class _ObservedJournal:
+    """An event store that shows every appended event to ``observe`` first (same interface)."""
+
+    def __init__(self, inner: EventStore, observe: Callable[[Event], None]) -> None:
+        self._inner = inner
+        self._observe = observe
+
+    @property
+    def head_sequence(self) -> int:
+        return self._inner.head_sequence
+
+    @property
+    def head_hash(self) -> bytes:
+        return self._inner.head_hash
+
+    def append(self, event: Event) -> int:
+        self._observe(event)
+        return self._inner.append(event)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def entries(self, start: int = 1) -> Iterator[JournalEntry]:
+        return self._inner.entries(start)
+
+    def events(self, start: int = 1) -> Iterator[tuple[int, Event]]:
+        return self._inner.events(start)
+
+    def verify(self) -> VerifyResult:
+        return self._inner.verify()
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def __getattr__(self, name: str) -> Any:  # store-specific extras (path, readonly...)
+        return getattr(self._inner, name)
 
 
 # ---- restart ----------------------------------------------------------------------------------------

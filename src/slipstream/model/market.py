@@ -1,4 +1,5 @@
-"""Market-data value types: book deltas and snapshots, trades, quotes, bars, tickers, L3 orders.
+"""Market-data value types: book deltas and snapshots, trades, quotes, bars, tickers, L3 orders,
+index values and on-chain pool swaps.
 
 Every event is a frozen ``msgspec.Struct`` (cheap to build, hash and compare) and carries two
 integer-nanosecond times, as hftbacktest's ``exch_ts``/``local_ts`` do:
@@ -31,9 +32,11 @@ __all__ = [
     "BookSide",
     "BookSnapshot",
     "DerivativeTicker",
+    "IndexTick",
     "L3Order",
     "MarketEvent",
     "OptionChainQuote",
+    "PoolSwap",
     "QuoteTick",
     "TradeTick",
 ]
@@ -313,6 +316,93 @@ class L3Order(msgspec.Struct, frozen=True, gc=False):
             _check_price(self.price, "order price")
 
 
+class IndexTick(msgspec.Struct, frozen=True, gc=False):
+    """One value of a venue-published index that is not a tradable price level.
+
+    Deribit's volatility index (DVOL, annualised implied vol in percent) and its price indices
+    (``deribit_price_index``) are the sources today; ``instrument`` is the venue's index name
+    (``btc_usd``) — named like every other event's so generic consumers can key on it — and
+    ``value`` its value in the venue's unit.
+    """
+
+    venue: str
+    instrument: str
+    value: Decimal
+    venue_ts_ns: int
+    receive_ts_ns: int
+
+
+_INT256 = 1 << 255
+_UINT160 = 1 << 160
+_UINT128 = 1 << 128
+_INT24 = 1 << 23
+
+
+class PoolSwap(msgspec.Struct, frozen=True, gc=False):
+    """One on-chain AMM ``Swap`` event log (Uniswap-v3 layout; PancakeSwap v3 adds protocol fees).
+
+    Amounts are the pool's signed token deltas in token base units (positive: the pool received
+    that token), ``sqrt_price_x96`` the Q64.96 square-root price and ``tick`` the tick *after*
+    the swap, exactly as the contract emitted them. On-chain order is
+    ``(block_number, log_index)``. A raw ``eth_getLogs`` log carries no block time, so
+    ``venue_ts_ns``/``receive_ts_ns`` are the block time when the log (or the loader's
+    ``block_times``) supplies it and ``0`` when unknown.
+
+    Args:
+        venue: chain/dex label chosen by the loader (``bsc``, ``ethereum``...).
+        pool: pool contract address, lower-case hex.
+        block_number: block that included the swap.
+        transaction_hash: hash of the transaction, lower-case hex.
+        transaction_index: index of the transaction in the block.
+        log_index: index of the log in the block.
+        sender: ``sender`` topic (the router/caller), lower-case hex address.
+        recipient: ``recipient`` topic, lower-case hex address.
+        amount0: signed token0 delta (int256).
+        amount1: signed token1 delta (int256).
+        sqrt_price_x96: pool price after the swap (uint160).
+        liquidity: in-range liquidity after the swap (uint128).
+        tick: current tick after the swap (int24).
+        protocol_fees_token0: PancakeSwap v3's protocol fee in token0 (``None`` for Uniswap v3).
+        protocol_fees_token1: likewise for token1.
+    """
+
+    venue: str
+    pool: str
+    block_number: int
+    transaction_hash: str
+    transaction_index: int
+    log_index: int
+    sender: str
+    recipient: str
+    amount0: int
+    amount1: int
+    sqrt_price_x96: int
+    liquidity: int
+    tick: int
+    venue_ts_ns: int = 0
+    receive_ts_ns: int = 0
+    protocol_fees_token0: int | None = None
+    protocol_fees_token1: int | None = None
+
+    def __post_init__(self) -> None:
+        for value, name in ((self.amount0, "amount0"), (self.amount1, "amount1")):
+            if not -_INT256 <= value < _INT256:
+                raise ValidationError(f"{name} out of int256 range: {value}")
+        if not 0 < self.sqrt_price_x96 < _UINT160:
+            raise ValidationError(f"sqrt_price_x96 out of uint160 range: {self.sqrt_price_x96}")
+        if not 0 <= self.liquidity < _UINT128:
+            raise ValidationError(f"liquidity out of uint128 range: {self.liquidity}")
+        if not -_INT24 <= self.tick < _INT24:
+            raise ValidationError(f"tick out of int24 range: {self.tick}")
+        if min(self.block_number, self.transaction_index, self.log_index) < 0:
+            raise ValidationError("negative block number, transaction index or log index")
+
+    @property
+    def instrument(self) -> str:
+        """The pool address: what a swap trades, named like every other event's instrument."""
+        return self.pool
+
+
 MarketEvent = (
     BookDelta
     | BookSnapshot
@@ -322,5 +412,7 @@ MarketEvent = (
     | DerivativeTicker
     | OptionChainQuote
     | L3Order
+    | IndexTick
+    | PoolSwap
 )
 """Any event a recorded-data loader yields."""

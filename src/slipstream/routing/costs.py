@@ -32,12 +32,16 @@ import numpy as np
 from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
 from slipstream.routing.sources import AmmSource, BookSource, Source, swap_gas_units
+from slipstream.routing.v3_path import V3Path
 from slipstream.venues.sim.amm.base import AmmRevert, SwapResult
+from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["AmmCurve", "BookCurve", "Curve", "LegQuote", "Units"]
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _MIN_SCALE = 10**18
+_SWAP_CACHE = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
+_MISSING = object()
 
 
 def _lcm(a: int, b: int) -> int:
@@ -61,6 +65,17 @@ class Units:
         """
         if not sources:
             raise ValidationError("no sources to route over")
+        slot = sources[0].memo.get("units_for")  # one slot: the last source set routed over
+        if slot is not None:
+            seen, units = slot  # type: ignore[misc]
+            if len(seen) == len(sources) and all(a is b for a, b in zip(seen, sources, strict=True)):
+                return units  # type: ignore[no-any-return]
+        units = cls._compute(sources)
+        sources[0].memo["units_for"] = (tuple(sources), units)
+        return units
+
+    @classmethod
+    def _compute(cls, sources: list[Source]) -> Units:
         num = 0
         den = 1
         scale = _MIN_SCALE
@@ -319,6 +334,7 @@ class AmmCurve:
     """Exact cost of swapping ``n`` grid units of base on one pool (the contract's integer quote)."""
 
     __slots__ = (
+        "_costs",
         "_memo",
         "apl",
         "buy",
@@ -356,6 +372,7 @@ class AmmCurve:
         self.lo = self.step
         self.hi: float | int = hi
         self._memo: dict[int, LegQuote | None] = {}
+        self._costs: dict[int, int | None] = {}
         if self.buy and cond.max_quote is not None:
             budget = int(Fraction(cond.max_quote) * 10 ** source.pool.decimals[source.quote_index])
             self.hi = self._budget_cap(budget)
@@ -384,7 +401,37 @@ class AmmCurve:
         return lo * self.step
 
     def _swap(self, atoms: int) -> SwapResult | None:
+        """The pool's exact quote for ``atoms`` of base (bought or sold), None if it cannot fill.
+
+        Memoised per snapshot and side on the source (pool quotes do not depend on the route), and
+        answered from the precomputed :class:`V3Path` for v3 pools (bit-exact; it defers to the
+        pool's own quote where its shortcut does not apply)."""
+        memo = self.source.memo
+        key = ("swaps", self.buy)
+        cache = memo.get(key)
+        if not isinstance(cache, dict):
+            cache = {}
+            memo[key] = cache
+        got = cache.get(atoms, _MISSING)
+        if got is _MISSING:
+            got = self._pool_swap(atoms)
+            if len(cache) >= _SWAP_CACHE:
+                cache.clear()
+            cache[atoms] = got
+        assert got is None or isinstance(got, SwapResult)
+        return got
+
+    def _pool_swap(self, atoms: int) -> SwapResult | None:
         s = self.source
+        if isinstance(s.pool, UniswapV3Pool):
+            key = ("v3path", self.buy)
+            path = s.memo.get(key)
+            if path is None:
+                zero_for_one = (s.quote_index if self.buy else s.base_index) == 0
+                path = s.memo[key] = V3Path(s.pool, zero_for_one)
+            r = path.quote(atoms, not self.buy)  # type: ignore[attr-defined]
+            if r is not None:
+                return r if (r.amount_out if self.buy else r.amount_in) == atoms else None
         try:
             if self.buy:
                 r = s.pool.quote_exact_out(s.quote_index, s.base_index, atoms)
@@ -435,8 +482,12 @@ class AmmCurve:
         """Exact cost of ``n`` grid units without the fixed per-transaction gas; None if unfillable."""
         if n == 0:
             return 0
+        costs = self._costs
+        if n in costs:
+            return costs[n]
         q = self.quote(n)
-        return None if q is None else q.total
+        v = costs[n] = None if q is None else q.total
+        return v
 
 
 Curve = BookCurve | AmmCurve

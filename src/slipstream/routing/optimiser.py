@@ -8,8 +8,12 @@ per-tick gas steps), gas is a fixed charge per used AMM.
 Method:
     1. Branch and bound over the sets of venues allowed to trade (every subset of the
        fixed-charge sources; with ``max_venues``, every subset of that size or smaller). A set's
-       bound starts at relaxation(all sources) + its fixed charges and is tightened to its own
-       continuous relaxation (:func:`slipstream.routing.relax.waterfill`) before it is solved.
+       bound starts at the larger of relaxation(all sources) and the Lagrangian bound at the
+       all-source marginal cost λ* (``λ*·Q + Σ_{i∈S} min_q(cost_i(q) − λ*·q)``, one evaluation
+       per source serves every set), plus its fixed charges; a set whose capacity cannot hold Q
+       starts with that excess as its unfilled bound. Before it is solved the bound is tightened
+       to the set's own continuous relaxation (:func:`slipstream.routing.relax.waterfill`),
+       unless the all-source relaxed optimum already lies inside the set.
     2. A set is solved exactly from its relaxed allocation: round down to lots, fill the
        remainder greedily by exact marginal cost per grid unit, then apply the best improving
        single-lot exchange between any two sources (galloping to larger moves) until none
@@ -143,16 +147,25 @@ def solve(problem: SplitProblem) -> Solution:
     support_all = {i for i, q in alloc_all.items() if q > 0}
     caps = [relaxer.capacity(i) for i in everyone]
     lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all)
+    lag = lagrange or {}
+    fixed = [c.fixed for c in curves]
     for order, members in enumerate(sets):
+        cap = lag_sum = 0.0
+        charge = 0
+        for i in members:
+            cap += caps[i]
+            lag_sum += lag.get(i, 0.0)
+            charge += fixed[i]
         # a set that cannot hold the quantity leaves at least the excess unfilled
-        excess = total - sum(caps[i] for i in members)
+        excess = total - cap
         unf = max(unfilled_all, math.floor(excess) if excess > 0 else 0)
         bound = cost_all
         if unf == 0 and lagrange is not None:
             # valid for this set's solutions that fill everything; any that do not are beaten by
             # an incumbent that does, and never pruned by cost otherwise (see _dominated)
-            bound = max(bound, lam_all * total + sum(lagrange[i] for i in members))
-        heapq.heappush(heap, (unf, bound + _fixed(curves, members), order, False, members, None))
+            bound = max(bound, lam_all * total + lag_sum)
+        heap.append((unf, bound + charge, order, False, members, None))
+    heapq.heapify(heap)
     best: tuple[int, int] | None = None
     best_alloc: dict[int, int] = {}
     solved = pruned = 0
@@ -310,22 +323,41 @@ def _repair(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[i
 
 
 def _exchange(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int, int]) -> None:
-    """Apply the best improving move of quantity from one source to another until none improves."""
+    """Apply the best improving move of quantity from one source to another until none improves.
+
+    Each round prices "add ``size`` to i" and "take ``size`` from j" once per (source, size) and
+    combines them per pair (the same moves and tie order as pricing every pair separately)."""
+    sizes = {(i, j): curves[i].step * curves[j].step // math.gcd(curves[i].step, curves[j].step)
+             for j in members for i in members if i != j}
     for _ in range(_MAX_MOVES):
         best_delta = 0
         best_move: tuple[int, int, int] | None = None
+        adds: dict[tuple[int, int], int | None] = {}
+        takes: dict[tuple[int, int], int | None] = {}
         for j in members:
             xj = x[j]
             if not xj:
                 continue
-            cj = curves[j]
             for i in members:
                 if i == j:
                     continue
-                ci = curves[i]
-                size = ci.step * cj.step // math.gcd(ci.step, cj.step)
-                delta = _move_delta(ex, ci, cj, i, j, x, size)
-                if delta is not None and delta < best_delta:
+                size = sizes[i, j]
+                key_t = (j, size)
+                if key_t in takes:
+                    take = takes[key_t]
+                else:
+                    take = takes[key_t] = _take(ex, curves[j], j, xj, size)
+                if take is None:
+                    continue
+                key_a = (i, size)
+                if key_a in adds:
+                    add = adds[key_a]
+                else:
+                    add = adds[key_a] = _add(ex, curves[i], i, x[i], size)
+                if add is None:
+                    continue
+                delta = add + take
+                if delta < best_delta:
                     best_delta, best_move = delta, (i, j, size)
         if best_move is None:
             return
@@ -333,12 +365,30 @@ def _exchange(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict
         x[i] += size
         x[j] -= size
         while True:  # gallop: keep moving in doubling sizes while it still pays
-            delta = _move_delta(ex, curves[i], curves[j], i, j, x, size * 2)
-            if delta is None or delta >= 0:
+            step_delta = _move_delta(ex, curves[i], curves[j], i, j, x, size * 2)
+            if step_delta is None or step_delta >= 0:
                 break
             size *= 2
             x[i] += size
             x[j] -= size
+
+
+def _add(ex: _Exact, ci: Curve, i: int, xi: int, size: int) -> int | None:
+    """Exact cost change of adding ``size`` to source i (None: infeasible)."""
+    ni = xi + size
+    if ni > ci.hi or ni < ci.lo:
+        return None
+    a, b = ex.cost(i, ni), ex.cost(i, xi)
+    return None if a is None or b is None else a - b
+
+
+def _take(ex: _Exact, cj: Curve, j: int, xj: int, size: int) -> int | None:
+    """Exact cost change of taking ``size`` from source j (None: infeasible)."""
+    nj = xj - size
+    if nj < 0 or 0 < nj < cj.lo:
+        return None
+    c, d = ex.cost(j, nj), ex.cost(j, xj)
+    return None if c is None or d is None else c - d
 
 
 def _move_delta(ex: _Exact, ci: Curve, cj: Curve, i: int, j: int, x: dict[int, int], size: int) -> int | None:

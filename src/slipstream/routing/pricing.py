@@ -37,11 +37,10 @@ def ratio_dec(num: int, den: int, places: int = 10) -> Decimal:
         q += 1
     if q == 0:
         return _NEG_ZERO if neg else _ZERO
-    e = -places
-    while q % 10 == 0:
-        q //= 10
-        e += 1
-    return Decimal(f"-{q}E{e}" if neg else f"{q}E{e}")
+    digits = str(q)
+    kept = digits.rstrip("0")
+    e = len(digits) - len(kept) - places
+    return Decimal(f"-{kept}E{e}" if neg else f"{kept}E{e}")
 
 
 def dec(value: Fraction | int, places: int = 10) -> Decimal:
@@ -76,6 +75,8 @@ class _Pricing:
         self.scale = units.scale
         self.a_mid = mid.numerator * self.g_num * units.scale
         self.b_mid = mid.denominator * self.g_den
+        self._exact_savings = False
+        self.taken_num = 0  # exact Σ of take legs' totals, over b_mid·scale
 
     def _book_limit(self, inst: Instrument, worst_units: int) -> int:
         """The IOC limit of a book leg: the walked worst price, widened by the allowed slippage
@@ -97,6 +98,7 @@ class _Pricing:
         impact_num = (q.notional * b - self.a_mid * q.n) * self.sign  # over b
         gas = q.gas + fixed
         rest = q.fee + gas + q.latency + q.mev
+        self.taken_num += impact_num + rest * b
         return CostBreakdown(cash=ratio_dec(q.cash, scale), impact=ratio_dec(impact_num, b * scale),
                              fee=ratio_dec(q.fee, scale), gas=ratio_dec(gas, scale),
                              latency=ratio_dec(q.latency, scale), mev=ratio_dec(q.mev, scale),
@@ -151,8 +153,11 @@ class _Pricing:
         v = c.cost(n)
         return None if v is None else v + (c.fixed if n else 0)
 
-    def alternatives(self, curves: list[Curve], total: int, route_total: Decimal, routed: int
-                     ) -> tuple[Alternative, Alternative]:
+    def alternatives(self, curves: list[Curve], total: int, route_total: Decimal, routed: int,
+                     exact: bool = False) -> tuple[Alternative, Alternative]:
+        """Best single venue and equal split; with ``exact`` the savings are against the exact sum
+        of the take legs priced so far (one rounding, so an optimal route never shows < 0)."""
+        self._exact_savings = exact
         at_mid_num = self.a_mid * total * self.sign  # over b_mid
         best: tuple[int, str] | None = None
         for c in curves:
@@ -183,7 +188,10 @@ class _Pricing:
         if cost_num is None:
             return Alternative(name=name, venues=venues, total=None, savings=None, savings_bps=None)
         total = ratio_dec(cost_num, self.b_mid * self.scale)
-        savings = total - route_total if comparable else None
+        savings = None
+        if comparable:
+            savings = ratio_dec(cost_num - self.taken_num, self.b_mid * self.scale) if self._exact_savings \
+                else total - route_total
         bps = None
         mid_n = abs(self.mid.numerator)
         if savings is not None and mid_n and n:

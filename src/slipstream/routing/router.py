@@ -142,7 +142,7 @@ class SmartRouter:
             costs = costs + leg.costs
         single = equal = None
         if self.config.compare_alternatives:
-            single, equal = ctx.alternatives(live, total, costs.total, routed)
+            single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
         used = {leg.venue for leg in legs}
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
@@ -287,7 +287,20 @@ def _apply_limit(curves: list[Curve], side: Side, limit: Fraction, units: Units,
 
 
 def _reference_mid(curves: list[Curve]) -> Fraction:
-    """Consolidated mid: (best bid + best ask) / 2 over the books; else the first pool's mid."""
+    """Consolidated mid: (best bid + best ask) / 2 over the books; else the first pool's mid.
+    Memoised on the first curve's snapshot for the same set of snapshots (one slot)."""
+    sources = tuple(c.source for c in curves)
+    memo = curves[0].source.memo
+    slot = memo.get("reference_mid")
+    if slot is not None and len(slot[0]) == len(sources) and all(  # type: ignore[index]
+            a is b for a, b in zip(slot[0], sources, strict=True)):  # type: ignore[index]
+        return slot[1]  # type: ignore[index,no-any-return]
+    mid = _consolidated_mid(curves)
+    memo["reference_mid"] = (sources, mid)
+    return mid
+
+
+def _consolidated_mid(curves: list[Curve]) -> Fraction:
     bid: Fraction | None = None
     ask: Fraction | None = None
     for c in curves:

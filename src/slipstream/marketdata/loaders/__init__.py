@@ -29,9 +29,16 @@ bars.csv                  :func:`bars.iter_bars_csv` → Bar
 bybit.orderbook           :func:`bybit.iter_orderbook` → BookDelta
 bybit.option_tickers      :func:`bybit.iter_option_tickers` → OptionChainQuote
 bybit.funding_history     :func:`bybit.iter_funding_history` → DerivativeTicker
-deribit.json              :func:`deribit.iter_messages` → deltas, snapshots, trades, tickers
+deribit.json              :func:`deribit.iter_messages` → deltas, snapshots, trades, tickers,
+                          IndexTick (DVOL, price index)
 okx.json                  :func:`okx.iter_messages` → deltas, snapshots, tickers, options
 bitfinex.raw_book         :func:`bitfinex.iter_raw_book` → L3Order
+hyperliquid.json          :func:`hyperliquid.iter_messages` → snapshots, trades, quotes, funding
+dydx.json                 :func:`dydx.iter_messages` → deltas, snapshots, trades, funding
+lighter.json              :func:`lighter.iter_messages` → deltas, L3Order snapshots, trades,
+                          funding
+derive.tickers            :func:`derive.iter_tickers` → OptionChainQuote; perps: quote + ticker
+chain.swaps               :func:`chain_swaps.iter_swaps` → PoolSwap (Uniswap/PancakeSwap v3)
 ========================= =====================================================================
 """
 
@@ -49,7 +56,12 @@ from slipstream.marketdata.loaders import (
     binance,
     bitfinex,
     bybit,
+    chain_swaps,
     deribit,
+    derive,
+    dydx,
+    hyperliquid,
+    lighter,
     okx,
     tardis,
     tardis_machine,
@@ -81,6 +93,11 @@ FORMATS: dict[str, Callable[..., Iterator[Any]]] = {
     "deribit.json": deribit.iter_messages,
     "okx.json": okx.iter_messages,
     "bitfinex.raw_book": bitfinex.iter_raw_book,
+    "hyperliquid.json": hyperliquid.iter_messages,
+    "dydx.json": dydx.iter_messages,
+    "lighter.json": lighter.iter_messages,
+    "derive.tickers": derive.iter_tickers,
+    "chain.swaps": chain_swaps.iter_swaps,
 }
 """Format name → loader generator (each takes the path plus its keyword options)."""
 
@@ -96,6 +113,10 @@ _CSV_HEADERS = {
 _KLINE = re.compile(r"open_time,.*|\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,\d+(,[^,]*){5}")
 # markers searched in the first 64 KiB with all whitespace removed; first match wins
 _JSON_MARKERS = (
+    ('"topics":["0x', "chain.swaps"),
+    ('"instrument_ticker"', "derive.tickers"),
+    ('"option_pricing"', "derive.tickers"),
+    ('"perp_details":{', "derive.tickers"),
     ('"topic":"orderbook.', "bybit.orderbook"),
     ('"topic":"tickers.', "bybit.option_tickers"),
     ('"fundingRateTimestamp"', "bybit.funding_history"),
@@ -105,6 +126,16 @@ _JSON_MARKERS = (
     ('"event":"info"', "bitfinex.raw_book"),
     ('"instId"', "okx.json"),
     ('"e":"', "binance.futures_stream"),
+    ('"channel":"order_book:', "lighter.json"),
+    ('"channel":"trade:', "lighter.json"),
+    ('"remaining_base_amount"', "lighter.json"),
+    ('"is_maker_ask"', "lighter.json"),
+    ('"fundings":[', "lighter.json"),
+    ('"channel":"v4_', "dydx.json"),
+    ('"historicalFunding"', "dydx.json"),
+    ('"createdAtHeight"', "dydx.json"),
+    ('"bids":[{"price":', "dydx.json"),
+    ('"coin":"', "hyperliquid.json"),
 )
 _SNIFF_CHARS = 1 << 16
 

@@ -1,5 +1,6 @@
 """Deribit JSON-RPC recordings: WebSocket ``book.*`` (snapshot/change and grouped snapshots),
-``trades.*`` and ``ticker.*`` notifications, and ``public/get_order_book`` /
+``trades.*``, ``ticker.*``, ``deribit_volatility_index.*`` (DVOL) and ``deribit_price_index.*``
+notifications, and ``public/get_order_book`` /
 ``public/get_last_trades_by_instrument`` responses.
 
 Book sequencing (https://docs.deribit.com, ``book.{instrument}.{interval}``): each ``change``
@@ -36,6 +37,7 @@ from slipstream.model.market import (
     BookSide,
     BookSnapshot,
     DerivativeTicker,
+    IndexTick,
     MarketEvent,
     QuoteTick,
     TradeTick,
@@ -56,7 +58,8 @@ def iter_messages(path: StrPath, *, on_gap: GapPolicy = "raise") -> Iterator[Mar
     ``book.*`` snapshot/change → deltas (``sequence`` = ``change_id``); grouped ``book.*`` and
     ``get_order_book`` → :class:`BookSnapshot`; trades → :class:`TradeTick` (``direction`` is the
     taker's side); ``ticker.*`` → a :class:`QuoteTick` and a :class:`DerivativeTicker`
-    (``funding_rate`` = ``funding_8h``). Other channels (e.g. volatility index) are skipped.
+    (``funding_rate`` = ``funding_8h``); ``deribit_volatility_index.*`` (DVOL, percent) and
+    ``deribit_price_index.*`` → :class:`IndexTick`. Other channels are skipped.
 
     Raises:
         DataError: malformed message or a gap with ``on_gap="raise"`` (file, line).
@@ -105,6 +108,15 @@ def _events(
         if not isinstance(data, dict):
             raise RowError("ticker data is not an object")
         yield from _ticker(data)
+    elif channel.startswith(("deribit_volatility_index.", "deribit_price_index.")):
+        if not isinstance(data, dict):
+            raise RowError("index data is not an object")
+        key = "volatility" if channel.startswith("deribit_volatility_index.") else "price"
+        ts = int_field(data.get("timestamp"), "timestamp") * _MS
+        yield IndexTick(
+            VENUE, str(data.get("index_name", channel.partition(".")[2])),
+            decimal_field(data.get(key), key), ts, ts,
+        )
 
 
 def _book(

@@ -240,6 +240,11 @@ class UniswapV3Pool:
             raise AmmRevert("SafeCast: int128 overflow")
         return TickInfo(gross_after, net_after)
 
+    def next_initialized_tick(self, tick: int, lte: bool) -> tuple[int, bool]:
+        """The swap loop's next step boundary from ``tick`` (``TickBitmap``'s
+        ``nextInitializedTickWithinOneWord``): (tick, initialised); a word edge when none is set."""
+        return self._bitmap.next_initialized_tick_within_one_word(tick, lte)
+
     # ------------------------------------------------------------------ swap
     def swap(self, zero_for_one: bool, amount_specified: int,
              sqrt_price_limit_x96: int) -> V3SwapOutcome:
