@@ -57,12 +57,11 @@ def journal_types(market: OptionsMarket) -> list[type]:
     return [type(e) for _, e in market.engine.journal.events()]
 
 
-def run_spread(limit: LeggingLimit, thin_lots: int = 1, seed: int = 7,
-               quantity: str = "10") -> tuple[OptionsMarket, MultiLegEngine, Watch]:
-    market = OptionsMarket(lots={OTM_CALL.symbol: thin_lots}, seed=seed)
+def run_spread(limit: LeggingLimit, thin_lots: int = 1) -> tuple[OptionsMarket, MultiLegEngine, Watch]:
+    market = OptionsMarket(lots={OTM_CALL.symbol: thin_lots})
     legs = MultiLegEngine(market.algos, market.deltas)
     watch = Watch(market, legs, "S")
-    spec = call_spread("S", "desk", ATM_CALL, OTM_CALL, Decimal(quantity), limit, start_ts_ns=START,
+    spec = call_spread("S", "desk", ATM_CALL, OTM_CALL, Decimal(10), limit, start_ts_ns=START,
                        end_ts_ns=TEN_MIN)
     legs.start(spec, params=SLICES)
     market.run(TEN_MIN + 600 * SECOND)
@@ -122,7 +121,7 @@ def test_risk_reversal_within_a_delta_limit() -> None:
     market = OptionsMarket(lots={OTM_PUT.symbol: 1})
     legs = MultiLegEngine(market.algos, market.deltas)
     watch = Watch(market, legs, "RR")
-    spec = risk_reversal("RR", "desk", OTM_PUT, OTM_CALL, Decimal(8), LeggingLimit(max_net_delta=Decimal("0.2")),
+    spec = risk_reversal("RR", "desk", OTM_PUT, OTM_CALL, Decimal(12), LeggingLimit(max_net_delta=Decimal("0.2")),
                          start_ts_ns=START, end_ts_ns=TEN_MIN)
     assert [(leg.symbol, leg.side) for leg in spec.legs] == [(OTM_CALL.symbol, Side.BUY), (OTM_PUT.symbol, Side.SELL)]
     legs.start(spec, params=SLICES)
@@ -130,7 +129,7 @@ def test_risk_reversal_within_a_delta_limit() -> None:
     assert all(abs(s.legging_delta or 0.0) <= 0.2 * 1.001 for s in watch.samples)
     assert max(abs(s.legging_delta or 0.0) for s in watch.samples) > 0.1  # the limit was used
     final = legs.status("RR")
-    assert final.state is StrategyState.DONE and [leg.filled for leg in final.legs] == [Decimal(8), Decimal(8)]
+    assert final.state is StrategyState.DONE and [leg.filled for leg in final.legs] == [Decimal(12), Decimal(12)]
     # both legs add delta: bought call and sold put are both long the underlying
     assert market.deltas.delta(OTM_CALL, market.engine.now_ns) > 0 > market.deltas.delta(OTM_PUT, START)
 
@@ -173,7 +172,7 @@ def test_combo_mode_is_refused_and_auto_legs_with_a_note() -> None:
     market = OptionsMarket()
     legs = MultiLegEngine(market.algos, market.deltas)
     limit = LeggingLimit(max_imbalance=Decimal("0.2"))
-    combo = call_spread("C", "desk", ATM_CALL, OTM_CALL, Decimal(1), limit, start_ts_ns=START, end_ts_ns=TEN_MIN,
+    combo = call_spread("C", "desk", ATM_CALL, OTM_CALL, Decimal(6), limit, start_ts_ns=START, end_ts_ns=TEN_MIN,
                         execution=ExecutionStyle.COMBO)
     assert legs.combo_venue(combo) is None
     with pytest.raises(ValidationError, match="no venue supports combo"):
@@ -201,20 +200,20 @@ def test_bad_strategies_are_refused_and_record_nothing() -> None:
     legs = MultiLegEngine(market.algos)
     before = len(list(market.engine.journal.events()))
     limit = LeggingLimit(max_imbalance=Decimal("0.2"))
-    unknown = StrategySpec(strategy_id="U", account="desk", name="x", quantity=Decimal(1), limit=limit,
+    unknown = StrategySpec(strategy_id="U", account="desk", name="x", quantity=Decimal(6), limit=limit,
                            legs=(Leg(symbol="NOPE", side=Side.BUY), Leg(symbol=OTM_CALL.symbol, side=Side.SELL)),
                            start_ts_ns=START, end_ts_ns=TEN_MIN)
     with pytest.raises(ValidationError, match="no venue lists NOPE"):
         legs.start(unknown, params=SLICES)
-    delta_limited = call_spread("D", "desk", ATM_CALL, OTM_CALL, Decimal(1), LeggingLimit(max_net_delta=Decimal(1)),
+    delta_limited = call_spread("D", "desk", ATM_CALL, OTM_CALL, Decimal(6), LeggingLimit(max_net_delta=Decimal(1)),
                                 start_ts_ns=START, end_ts_ns=TEN_MIN)
     with pytest.raises(ValidationError, match="needs a delta model"):
         legs.start(delta_limited, params=SLICES)
-    too_tight = call_spread("T", "desk", ATM_CALL, OTM_CALL, Decimal(1), LeggingLimit(max_imbalance=Decimal("0.05")),
-                            start_ts_ns=START, end_ts_ns=TEN_MIN)  # 5% of 1 contract is below one 0.1 lot
+    too_tight = call_spread("T", "desk", ATM_CALL, OTM_CALL, Decimal(6), LeggingLimit(max_imbalance=Decimal("0.01")),
+                            start_ts_ns=START, end_ts_ns=TEN_MIN)  # 1% of 6 contracts is below one 0.1 lot
     with pytest.raises(ValidationError, match="below its smallest order"):
         legs.start(too_tight, params=SLICES)
-    past = call_spread("P", "desk", ATM_CALL, OTM_CALL, Decimal(1), limit, start_ts_ns=START - 20 * SECOND,
+    past = call_spread("P", "desk", ATM_CALL, OTM_CALL, Decimal(6), limit, start_ts_ns=START - 20 * SECOND,
                        end_ts_ns=START - 10 * SECOND)
     with pytest.raises(ValidationError, match="already passed"):
         legs.start(past, params=SLICES)
@@ -226,8 +225,8 @@ def test_bad_strategies_are_refused_and_record_nothing() -> None:
 
 def test_strategy_events_round_trip_and_runs_are_deterministic() -> None:
     limit = LeggingLimit(max_imbalance=Decimal("0.05"), max_net_delta=Decimal("0.5"))
-    first, _, _ = run_spread(limit, quantity="4")
-    second, _, _ = run_spread(limit, quantity="4")
+    first, _, _ = run_spread(limit)
+    second, _, _ = run_spread(limit)
     a = [encode_event(e) for _, e in first.engine.journal.events()]
     b = [encode_event(e) for _, e in second.engine.journal.events()]
     assert a == b

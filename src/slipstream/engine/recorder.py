@@ -57,8 +57,8 @@ class MarketRecorder:
                 asks.append(instrument.price_unit * ask)
         if not bids or not asks:
             return None
-        bid, ask = max(bids), min(asks)
-        return (bid + ask) / _TWO, bid, ask
+        best_bid, best_ask = max(bids), min(asks)
+        return (best_bid + best_ask) / _TWO, best_bid, best_ask
 
     def on_book(self, update: BookUpdate) -> None:
         self._touch.setdefault(update.symbol, {})[update.venue] = (update.best_bid, update.best_ask)

@@ -263,7 +263,9 @@ class VenueSupervisor:
             out.append(event)
             if isinstance(event, CircuitBreakerOpened):
                 self._fail_over(event.venue, event.reason)
-            elif self.engine.venues[event.venue].health() is not VenueHealth.DOWN:
+            elif isinstance(event, CircuitBreakerClosed) and (
+                self.engine.venues[event.venue].health() is not VenueHealth.DOWN
+            ):
                 self._reconcile(event.venue, "reconnect")
         return out
 
@@ -320,7 +322,7 @@ class _RoutableBooks(dict[str, dict[str, BookUpdate]]):
         self._inner = inner
         self._allowed = allowed
 
-    def get(self, symbol: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, symbol: str, default: Any = None) -> Any:
         books = self._inner.get(symbol)
         if books is None:
             return default

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -216,7 +216,7 @@ class SpotPair(Instrument, frozen=True, kw_only=True):
     """A spot currency pair (``BTC/USDT``): buy base, pay quote."""
 
     @classmethod
-    def create(cls, venue: str, base: str, quote: str, tick: Decimal, lot_size: Decimal, **kw: object) -> SpotPair:
+    def create(cls, venue: str, base: str, quote: str, tick: Decimal, lot_size: Decimal, **kw: Any) -> SpotPair:
         return cls(
             symbol=f"{base}/{quote}",
             venue=venue,
@@ -226,7 +226,7 @@ class SpotPair(Instrument, frozen=True, kw_only=True):
             tick_tiers=_single_tick(tick),
             lot_size=lot_size,
             **kw,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def kind(self) -> InstrumentKind:
@@ -241,7 +241,7 @@ class Perpetual(Instrument, frozen=True, kw_only=True):
 
     @classmethod
     def create(
-        cls, venue: str, base: str, quote: str, settle: str, tick: Decimal, lot_size: Decimal, **kw: object
+        cls, venue: str, base: str, quote: str, settle: str, tick: Decimal, lot_size: Decimal, **kw: Any
     ) -> Perpetual:
         return cls(
             symbol=f"{base}/{quote}:{settle}",
@@ -253,7 +253,7 @@ class Perpetual(Instrument, frozen=True, kw_only=True):
             lot_size=lot_size,
             inverse=settle == base,
             **kw,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def kind(self) -> InstrumentKind:
@@ -275,7 +275,7 @@ class DatedFuture(Instrument, frozen=True, kw_only=True):
         expiry_ts_ns: int,
         tick: Decimal,
         lot_size: Decimal,
-        **kw: object,
+        **kw: Any,
     ) -> DatedFuture:
         symbol = f"{base}/{quote}:{settle}-{expiry_code(expiry_ts_ns)}"
         return cls(
@@ -289,7 +289,7 @@ class DatedFuture(Instrument, frozen=True, kw_only=True):
             inverse=settle == base,
             expiry_ts_ns=expiry_ts_ns,
             **kw,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def kind(self) -> InstrumentKind:
@@ -319,7 +319,7 @@ class Option(Instrument, frozen=True, kw_only=True):
         tick_tiers: tuple[TickTier, ...],
         lot_size: Decimal,
         premium_currency: str | None = None,
-        **kw: object,
+        **kw: Any,
     ) -> Option:
         if strike <= 0:
             raise InstrumentError(f"option strike must be positive, got {strike}")
@@ -340,7 +340,7 @@ class Option(Instrument, frozen=True, kw_only=True):
             premium_currency=premium_currency or settle,
             inverse=settle == base,
             **kw,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def kind(self) -> InstrumentKind:
@@ -378,7 +378,7 @@ def instrument_from_listing(
         InstrumentError: unknown kind, or an option/future symbol that cannot be parsed.
     """
     tiers = (TickTier(_ZERO, price_unit),)
-    common: dict[str, object] = {
+    common: dict[str, Any] = {
         "symbol": symbol,
         "venue": venue,
         "base": base,
@@ -390,16 +390,16 @@ def instrument_from_listing(
         "inverse": inverse,
     }
     if kind == InstrumentKind.SPOT.value:
-        return SpotPair(**common)  # type: ignore[arg-type]
+        return SpotPair(**common)
     if kind == InstrumentKind.PERPETUAL.value:
-        return Perpetual(**common)  # type: ignore[arg-type]
+        return Perpetual(**common)
     parts = symbol.split(":", 1)[-1].split("-")
     try:
         expiry = int(datetime.strptime(parts[1], "%y%m%d").replace(tzinfo=UTC).timestamp()) * 10**9
     except (IndexError, ValueError):
         raise InstrumentError(f"cannot read the expiry of {symbol!r}") from None
     if kind == InstrumentKind.FUTURE.value:
-        return DatedFuture(expiry_ts_ns=expiry, **common)  # type: ignore[arg-type]
+        return DatedFuture(expiry_ts_ns=expiry, **common)
     if kind == InstrumentKind.OPTION.value and len(parts) == 4 and parts[3] in ("C", "P"):
         option_kind = OptionKind.CALL if parts[3] == "C" else OptionKind.PUT
         return Option(
@@ -409,5 +409,5 @@ def instrument_from_listing(
             option_kind=option_kind,
             premium_currency=settle,
             **common,
-        )  # type: ignore[arg-type]
+        )
     raise InstrumentError(f"cannot rebuild instrument {symbol!r} of kind {kind!r}")

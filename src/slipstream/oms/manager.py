@@ -610,5 +610,5 @@ for _t in (
     OrderStatusUnknown,
 ):
     _APPLY[_t] = OrderManager._a_simple
-for _t in (OrderPendingReplace, OrderReplaced, OrderReplaceRejected):
-    _APPLY[_t] = OrderManager._a_replace
+for _r in (OrderPendingReplace, OrderReplaced, OrderReplaceRejected):
+    _APPLY[_r] = OrderManager._a_replace

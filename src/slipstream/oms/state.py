@@ -33,7 +33,7 @@ _FILL = "fill"  # resolved by quantity
 _KEEP = "keep"  # status unchanged
 _BACK = "back"  # back to the status before the pending request
 
-_LIVE = {
+_LIVE: dict[type[Event], object] = {
     OrderFilled: _FILL,
     OrderPendingCancel: S.PENDING_CANCEL,
     OrderPendingReplace: S.PENDING_REPLACE,
