@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-ORDER = ["engine", "book_replay", "book_venue", "loaders", "amm", "chain", "router", "schedules", "algos", "simulate",
+ORDER = ["engine", "book_replay", "book_venue", "loaders", "loaders_more_venues", "amm", "chain", "router", "schedules", "algos", "simulate",
          "risk", "tca", "load"]
 
 HEADER = """# Benchmarks
