@@ -9,8 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-ORDER = ["engine", "book_replay", "book_venue", "loaders", "loaders_more_venues", "amm", "chain", "router", "schedules", "algos", "simulate",
-         "risk", "tca", "load"]
+ORDER = [
+    "engine",
+    "book_replay",
+    "book_venue",
+    "loaders",
+    "loaders_more_venues",
+    "amm",
+    "chain",
+    "router",
+    "schedules",
+    "algos",
+    "multileg",
+    "simulate",
+    "risk",
+    "tca",
+    "load",
+]
 
 HEADER = """# Benchmarks
 

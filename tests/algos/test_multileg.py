@@ -222,3 +222,9 @@ def test_lagging_leg_may_always_catch_up_even_over_the_limit() -> None:
     for units in range(0, 61, 5):
         state = [legs[0], replace(legs[1], filled_units=units, committed_units=units)]
         assert abs(legging_delta(state)) <= 50.0
+
+
+def test_bench_gate_cost_smoke() -> None:
+    from bench_multileg import gate_cost
+
+    assert gate_cost(2, calls=3) > 0

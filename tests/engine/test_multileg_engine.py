@@ -126,8 +126,9 @@ def test_risk_reversal_within_a_delta_limit() -> None:
     assert [(leg.symbol, leg.side) for leg in spec.legs] == [(OTM_CALL.symbol, Side.BUY), (OTM_PUT.symbol, Side.SELL)]
     legs.start(spec, params=SLICES)
     market.run(TEN_MIN + 600 * SECOND)
-    assert all(abs(s.legging_delta or 0.0) <= 0.2 * 1.001 for s in watch.samples)
-    assert max(abs(s.legging_delta or 0.0) for s in watch.samples) > 0.1  # the limit was used
+    exposure = [s.legging_delta for s in watch.samples]
+    assert all(d is not None and abs(d) <= 0.2 * 1.001 for d in exposure)
+    assert max(abs(d or 0.0) for d in exposure) > 0.1  # the limit was used
     final = legs.status("RR")
     assert final.state is StrategyState.DONE and [leg.filled for leg in final.legs] == [Decimal(12), Decimal(12)]
     # both legs add delta: bought call and sold put are both long the underlying

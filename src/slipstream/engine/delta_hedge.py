@@ -28,7 +28,7 @@ import msgspec
 from slipstream.algos.base import ExecutionAlgo
 from slipstream.algos.params import AlgoParams
 from slipstream.algos.twap import TwapAlgo
-from slipstream.engine.executor import AlgoEngine, MarketView
+from slipstream.engine.executor import AlgoEngine, AlgoState, MarketView
 from slipstream.errors import ValidationError
 from slipstream.model.algo_events import AlgoFinished
 from slipstream.model.enums import Side
@@ -133,7 +133,7 @@ class DeltaHedger:
     """
 
     def __init__(self, algos: AlgoEngine, deltas: DeltaModel, *, hedge_symbol: str, band: Decimal,
-                 account: str = "default", hedger_id: str = "hedge", horizon: timedelta = timedelta(seconds=30),
+                 account: str = "default", hedger_id: str = "hedge", horizon: timedelta = timedelta(seconds=5),
                  algo: Callable[[], ExecutionAlgo] = TwapAlgo) -> None:
         listings = [i for (_, s), i in sorted(algos.engine.oms.instruments.items()) if s == hedge_symbol]
         if not listings:
@@ -152,11 +152,8 @@ class DeltaHedger:
         self.params = AlgoParams(duration=horizon, slice_interval=horizon)
         self.make_algo = algo
         self.watched: set[str] = set()
-        self.options: dict[tuple[str, str], Decimal] = {}
-        self.hedge_position = Decimal(0)
-        self.in_flight: dict[str, ParentOrder] = {}
         self.hedge_ids: set[str] = set()
-        self.hedges = 0
+        self.failed = 0
         loop = algos.engine.loop
         loop.subscribe(OrderFilled, self._on_fill)
         loop.subscribe(AlgoFinished, self._on_finished)
@@ -166,13 +163,37 @@ class DeltaHedger:
         """Hedge the fills of parent ``parent_id`` (an option parent or a strategy leg)."""
         self.watched.add(parent_id)
 
+    def positions(self) -> dict[str, Decimal]:
+        """Signed contracts filled per option symbol over the watched parents (the OMS's count)."""
+        out: dict[str, Decimal] = {}
+        parents = self.algos.engine.oms.parents
+        for pid in sorted(self.watched):
+            state = parents.get(pid)
+            if state is not None:
+                symbol = state.parent.symbol
+                filled = _signed(state.parent, state.filled_units + state.excess_units)
+                out[symbol] = out.get(symbol, Decimal(0)) + filled
+        return out
+
+    @property
+    def hedge_position(self) -> Decimal:
+        """Signed quantity of the hedge instrument the hedges have filled."""
+        parents = self.algos.engine.oms.parents
+        return sum((_signed(parents[p].parent, parents[p].filled_units + parents[p].excess_units)
+                    for p in self.hedge_ids), Decimal(0))
+
+    @property
+    def in_flight(self) -> list[str]:
+        """Hedge parents still being worked."""
+        runs = self.algos.runs
+        return [p for p in sorted(self.hedge_ids) if runs[p].state in (AlgoState.RUNNING, AlgoState.PAUSED)]
+
     def option_delta(self) -> float | None:
         """Delta of the option positions now (``None`` if one cannot be priced)."""
         total = 0.0
         now = self.algos.engine.now_ns
-        instruments = self.algos.engine.oms.instruments
-        for key, contracts in sorted(self.options.items()):
-            delta = self.deltas.delta(instruments[key], now)
+        for symbol, contracts in self.positions().items():
+            delta = self.deltas.delta(self._instrument(symbol), now)
             if delta is None:
                 return None
             total += float(contracts) * delta
@@ -193,24 +214,23 @@ class DeltaHedger:
         return HedgeStatus(
             hedger_id=self.hedger_id,
             ts_ns=self.algos.engine.now_ns,
-            options={symbol: q for (_, symbol), q in sorted(self.options.items())},
+            options=self.positions(),
             hedge_position=self.hedge_position,
             option_delta=math.nan if options is None else options,
             net_delta=math.nan if net is None else net,
             in_flight=len(self.in_flight),
-            hedges=self.hedges,
+            hedges=len(self.hedge_ids),
         )
 
     # ---- internals --------------------------------------------------------------------------------
+    def _instrument(self, symbol: str) -> Instrument:
+        return next(i for (_, s), i in sorted(self.algos.engine.oms.instruments.items()) if s == symbol)
+
     def _pending(self) -> Decimal:
-        """Signed quantity of the hedges still in flight that has not filled yet."""
-        total = Decimal(0)
+        """Signed quantity of the hedges in flight that has not filled yet."""
         parents = self.algos.engine.oms.parents
-        for pid, parent in self.in_flight.items():
-            state = parents[pid]
-            left = parent.quantity_unit * max(0, state.quantity_units - state.filled_units)
-            total += left if parent.side is Side.BUY else -left
-        return total
+        return sum((_signed(parents[p].parent, max(0, parents[p].quantity_units - parents[p].filled_units))
+                    for p in self.in_flight), Decimal(0))
 
     def _check(self) -> None:
         net = self.net_delta(pending=True)
@@ -220,10 +240,9 @@ class DeltaHedger:
         lots = round(abs(net / per_unit) / float(self.lot))
         if lots == 0:
             return
-        self.hedges += 1
         now = self.algos.engine.now_ns
         parent = ParentOrder(
-            parent_id=f"{self.hedger_id}-{self.hedges}",
+            parent_id=f"{self.hedger_id}-{len(self.hedge_ids) + 1}",
             account=self.account,
             symbol=self.hedge_symbol,
             side=Side.SELL if net * per_unit > 0 else Side.BUY,
@@ -243,32 +262,28 @@ class DeltaHedger:
         except ValidationError as error:
             self.algos.engine.record((HedgeFailed(ts_ns=now, hedger_id=self.hedger_id, parent_id=parent.parent_id,
                                                   reason=str(error)),))
+            self.failed += 1
             return
-        self.in_flight[parent.parent_id] = parent
         self.hedge_ids.add(parent.parent_id)
 
     # ---- loop handlers ----------------------------------------------------------------------------
     def _on_fill(self, event: OrderFilled) -> None:
         state = self.algos.engine.oms.orders.get(event.client_order_id)
-        if state is None:
-            return
-        order = state.order
-        quantity = state.instrument.lot_size * event.fill.lots
-        signed = quantity if order.side is Side.BUY else -quantity
-        if order.parent_id in self.hedge_ids:
-            self.hedge_position += signed
-        elif order.parent_id in self.watched:
-            key = (order.venue, order.symbol)
-            self.options[key] = self.options.get(key, Decimal(0)) + signed
+        if state is not None and state.order.parent_id in self.watched:
             self._check()
 
     def _on_finished(self, event: AlgoFinished) -> None:
-        parent = self.in_flight.pop(event.parent_id, None)
-        if parent is None:
+        if event.parent_id not in self.hedge_ids:
             return
+        state = self.algos.engine.oms.parents[event.parent_id]
         net = self.net_delta()
         self.algos.engine.record((HedgeCompleted(
             ts_ns=self.algos.engine.now_ns, hedger_id=self.hedger_id, parent_id=event.parent_id,
-            filled=parent.quantity_unit * event.filled_units, net_delta=model_decimal(0.0 if net is None else net),
-            in_flight=len(self.in_flight)),))
+            filled=state.parent.quantity_unit * event.filled_units,
+            net_delta=model_decimal(0.0 if net is None else net), in_flight=len(self.in_flight)),))
         self._check()
+
+
+def _signed(parent: ParentOrder, units: int) -> Decimal:
+    quantity = parent.quantity_unit * units
+    return quantity if parent.side is Side.BUY else -quantity

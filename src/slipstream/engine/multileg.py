@@ -207,7 +207,11 @@ class MultiLegEngine:
             strategy.gates.append(gate)
             self._by_parent[strategy.parent_ids[k]] = (strategy, k)
         for k, (parent, _) in enumerate(legs):
-            self.algos.start(parent, strategy.gates[k], params)
+            try:
+                self.algos.start(parent, strategy.gates[k], params)
+            except ValidationError:  # checked above, so only a race with the market: undo the legs
+                self.cancel(sid, reason=f"leg {parent.parent_id} refused at start")
+                raise
         return self.status(sid)
 
     def pause(self, strategy_id: str, reason: str = "") -> StrategyStatus:
@@ -251,7 +255,7 @@ class MultiLegEngine:
         self._journal(StrategyCancelled(ts_ns=self.algos.engine.now_ns, strategy_id=strategy_id, reason=reason))
         strategy.state = StrategyState.CANCELLED
         for pid in strategy.parent_ids:
-            if self._state(pid) in _LIVE:
+            if pid in self.algos.runs and self._state(pid) in _LIVE:
                 self.algos.cancel(pid, reason=f"strategy cancelled: {reason}" if reason else "strategy cancelled")
         self._finish(strategy, StrategyState.CANCELLED)
         return self.status(strategy_id)

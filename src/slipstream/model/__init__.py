@@ -4,7 +4,7 @@ No I/O and no imports from other slipstream layers.
 """
 
 # Every module that defines journaled events is imported here, so any journal decodes.
-from slipstream.model import algo_events, recon_events, risk_events  # noqa: F401
+from slipstream.model import algo_events, recon_events, risk_events, strategy_events  # noqa: F401
 from slipstream.model.enums import (
     InstrumentKind,
     Liquidity,
