@@ -354,6 +354,11 @@ class AlgoEngine:
             best_ask=None if ask is None else ask[0],
         )
         algo.check(parent, params)
+        check_parent = getattr(self.engine.risk, "check_parent", None)  # parent-level pre-trade risk
+        if check_parent is not None:
+            denial = check_parent(parent)
+            if denial is not None:
+                raise ValidationError(f"risk denied parent {parent.parent_id}: {denial.code} {denial.detail}".rstrip())
         self.engine.submit_parent(parent)
         self._journal(
             AlgoStarted(ts_ns=self.engine.now_ns, parent_id=parent.parent_id, algo=algo.name, params=params.encode())

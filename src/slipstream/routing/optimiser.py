@@ -30,7 +30,6 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from itertools import combinations
 
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
@@ -119,6 +118,10 @@ class _Relaxer:
         steps = self._steps(books) if books else None
         amms = [self.smooth_of(i) for i in members if isinstance(self.curves[i], AmmCurve)]
         return waterfill(steps, amms, float(self.total))
+
+
+def _lcm(a: int, b: int) -> int:
+    return a // math.gcd(a, b) * b
 
 
 def _fixed(curves: list[Curve], members: tuple[int, ...]) -> int:
@@ -261,8 +264,16 @@ def _exact(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float]
 
 
 def _fill(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int, int], deficit: int) -> int:
-    """Add lots by cheapest exact marginal cost per grid unit until ``deficit`` is met."""
-    def offer(i: int) -> tuple[Fraction, int, int] | None:
+    """Add lots by cheapest exact marginal cost per grid unit until ``deficit`` is met.
+
+    Offers are keyed by ``(Δcost · L / add, i, add)`` with ``L`` the lcm of every possible
+    ``add``: an exact integer with the same order and ties as the ratio ``Δcost / add``."""
+    span = 1
+    for i in members:
+        c = curves[i]
+        span = _lcm(_lcm(span, c.step), max(c.lo, c.step))
+
+    def offer(i: int) -> tuple[int, int, int] | None:
         c = curves[i]
         add = c.step if x[i] else max(c.lo, c.step)
         if add > deficit or x[i] + add > c.hi:
@@ -270,7 +281,7 @@ def _fill(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict[int
         now, nxt = ex.cost(i, x[i]), ex.cost(i, x[i] + add)
         if now is None or nxt is None:
             return None
-        return Fraction(nxt - now, add), i, add
+        return (nxt - now) * (span // add), i, add
 
     heap = [o for o in (offer(i) for i in members) if o is not None]
     heapq.heapify(heap)
@@ -327,8 +338,12 @@ def _exchange(ex: _Exact, curves: list[Curve], members: tuple[int, ...], x: dict
 
     Each round prices "add ``size`` to i" and "take ``size`` from j" once per (source, size) and
     combines them per pair (the same moves and tie order as pricing every pair separately)."""
-    sizes = {(i, j): curves[i].step * curves[j].step // math.gcd(curves[i].step, curves[j].step)
-             for j in members for i in members if i != j}
+    steps = {curves[i].step for i in members}
+    if len(steps) == 1:  # one common lot (the usual case): every pair moves that lot
+        one = steps.pop()
+        sizes = dict.fromkeys(((i, j) for j in members for i in members if i != j), one)
+    else:
+        sizes = {(i, j): _lcm(curves[i].step, curves[j].step) for j in members for i in members if i != j}
     for _ in range(_MAX_MOVES):
         best_delta = 0
         best_move: tuple[int, int, int] | None = None
