@@ -50,6 +50,7 @@ from slipstream.oms.state import TRANSITIONS, next_status
 __all__ = ["OrderManager"]
 
 _S = OrderStatus
+_DZERO = Decimal(0)
 
 
 class OrderManager:
@@ -144,6 +145,7 @@ class OrderManager:
             raise ValidationError(f"unknown instrument {order.symbol} at venue {order.venue}")
         instrument.check_order(order.price_units, order.lots)
         units_per_lot = 0
+        parent = None
         if order.parent_id is not None:
             parent = self._parent(order.parent_id)
             if parent.canceled:
@@ -159,9 +161,9 @@ class OrderManager:
                 )
             if order.side is not parent.parent.side:
                 raise ValidationError(f"child {order.client_order_id} side differs from its parent")
-        out: list[Event] = []
-        self._emit(OrderCreated(ts_ns=ts_ns, order=order), out)
-        return out
+        event = OrderCreated(ts_ns=ts_ns, order=order)
+        self._add_order(order, instrument, parent, units_per_lot)  # what _a_created does, inputs known
+        return [event]
 
     def deny(self, client_order_id: str, code: str, detail: str, ts_ns: int) -> list[Event]:
         """Pre-trade risk refused a NEW order."""
@@ -171,10 +173,10 @@ class OrderManager:
         return out
 
     def mark_submitted(self, client_order_id: str, ts_ns: int) -> list[Event]:
-        self._require(client_order_id, OrderSubmitted)
-        out: list[Event] = []
-        self._emit(OrderSubmitted(ts_ns=ts_ns, client_order_id=client_order_id), out)
-        return out
+        state = self._require(client_order_id, OrderSubmitted)
+        event = OrderSubmitted(ts_ns=ts_ns, client_order_id=client_order_id)
+        self._simple(state, event)
+        return [event]
 
     def request_cancel(self, client_order_id: str, ts_ns: int) -> list[Event]:
         """Record that we asked the venue to cancel; a no-op when already pending or done."""
@@ -255,6 +257,18 @@ class OrderManager:
         if kind is ReportKind.FILL:
             self._on_fill(state, report, ts_ns, out)
             return out
+        if kind is ReportKind.ACCEPTED:  # hot path; same outcome as the general one below
+            status = state.status
+            if status is _S.NEW or status is _S.PENDING_NEW or status is _S.UNKNOWN:
+                accepted = OrderAccepted(
+                    ts_ns=ts_ns,
+                    client_order_id=report.client_order_id,
+                    venue_order_id=report.venue_order_id,
+                    venue_ts_ns=report.venue_ts_ns,
+                )
+                self._accept(state, accepted)
+                out.append(accepted)
+                return out
         event = self._report_event(state, report, ts_ns)
         if event is None:
             return out
@@ -353,7 +367,9 @@ class OrderManager:
                 out,
             )
             return
-        self._emit(OrderFilled(ts_ns=ts_ns, client_order_id=coid, fill=fill, venue_ts_ns=vts), out)
+        filled = OrderFilled(ts_ns=ts_ns, client_order_id=coid, fill=fill, venue_ts_ns=vts)
+        self._fill(state, filled)
+        out.append(filled)
 
     # ------------------------------------------------------------------ apply (live and replay)
     def apply(self, event: Event) -> None:
@@ -434,22 +450,33 @@ class OrderManager:
         order = e.order
         instrument = self.instruments[(order.venue, order.symbol)]
         units_per_lot = 0
+        parent = None
         if order.parent_id is not None:
             parent = self.parents[order.parent_id]
             units_per_lot = parent.lot_units(instrument.lot_size)
+        self._add_order(order, instrument, parent, units_per_lot)
+
+    def _add_order(
+        self, order: ChildOrder, instrument: Instrument, parent: ParentState | None, units_per_lot: int
+    ) -> None:
+        if parent is not None:
             parent.working_units += order.lots * units_per_lot
             parent.children.append(order.client_order_id)
         self.orders[order.client_order_id] = OrderState(order, instrument, units_per_lot)
 
     def _a_simple(self, e: Event) -> None:
-        state = self.orders[e.client_order_id]  # type: ignore[attr-defined]
+        self._simple(self.orders[e.client_order_id], e)  # type: ignore[attr-defined]
+
+    def _simple(self, state: OrderState, e: Event) -> None:
         was_working = not state.status.is_terminal
         state.status = next_status(state.status, type(e), state.filled_lots, state.lots)
         if was_working and state.status.is_terminal:
             self._release(state, was_working)
 
     def _a_accepted(self, e: OrderAccepted) -> None:
-        state = self.orders[e.client_order_id]
+        self._accept(self.orders[e.client_order_id], e)
+
+    def _accept(self, state: OrderState, e: OrderAccepted) -> None:
         state.status = next_status(state.status, OrderAccepted, state.filled_lots, state.lots)
         if e.venue_order_id:
             state.venue_order_id = e.venue_order_id
@@ -483,17 +510,22 @@ class OrderManager:
             state.pending_lots = 0
 
     def _a_filled(self, e: OrderFilled) -> None:
-        state = self.orders[e.client_order_id]
+        self._fill(self.orders[e.client_order_id], e)
+
+    def _fill(self, state: OrderState, e: OrderFilled) -> None:
         fill = e.fill
-        was_working = not state.status.is_terminal
+        lots = fill.lots
+        status = state.status
+        was_working = not status.is_terminal
         state.trade_ids.add(fill.trade_id)
-        state.filled_lots += fill.lots
-        state.filled_value_units += fill.lots * fill.price_units
+        filled_lots = state.filled_lots = state.filled_lots + lots
+        state.filled_value_units += lots * fill.price_units
         if fill.fee:
-            state.fees[fill.fee_asset] = state.fees.get(fill.fee_asset, Decimal(0)) + fill.fee
-        if state.order.parent_id is not None:
-            parent = self.parents[state.order.parent_id]
-            add = fill.lots * state.units_per_lot
+            state.fees[fill.fee_asset] = state.fees.get(fill.fee_asset, _DZERO) + fill.fee
+        order = state.order
+        if order.parent_id is not None:
+            parent = self.parents[order.parent_id]
+            add = lots * state.units_per_lot
             if was_working:
                 parent.working_units -= add
                 parent.filled_units += add
@@ -501,11 +533,11 @@ class OrderManager:
                 counted = min(add, parent.remaining_units)
                 parent.filled_units += counted
                 parent.excess_units += add - counted
-        state.status = next_status(state.status, OrderFilled, state.filled_lots, state.lots)
+        state.status = next_status(status, OrderFilled, filled_lots, state.lots)
         self.portfolio.apply_fill(
             state.instrument,
-            state.order.side,
-            fill.lots,
+            order.side,
+            lots,
             fill.price_units,
             fill.fee,
             fill.fee_asset,

@@ -162,19 +162,22 @@ class SmartRouter:
             ValidationError: the intent's symbol is not BASE/QUOTE.
         """
         pair = self.config.canonical(*pair_of(intent.symbol))
-        eligible, excluded = self._eligible(intent, view, pair)
-        statuses = [(s.venue, "book" if isinstance(s, BookSource) else "amm", view.age_ns(s)) for s in view.sources]
+        now = view.now_ns
+        ages = [max(now - s.conditions.received_ts_ns, 0) for s in view.sources]  # == view.age_ns(s)
+        eligible, excluded = self._eligible(intent, view, pair, ages)
+        statuses = [(s.venue, "book" if isinstance(s, BookSource) else "amm", a)
+                    for s, a in zip(view.sources, ages, strict=True)]
         if not eligible:
             return Prepared(excluded, statuses, [], Units(Fraction(1), 1), 0)
-        units = Units.for_sources(eligible)
-        curves: list[Curve] = []
-        for i, s in enumerate(eligible):
-            age = view.age_ns(s)
-            if isinstance(s, BookSource):
-                curves.append(BookCurve(i, s, intent.side, units, age))
-            else:
-                curves.append(AmmCurve(i, s, intent.side, units, age))
-        total = units.to_grid(Fraction(intent.quantity))
+        units = Units.for_sources([s for s, _ in eligible])
+        side = intent.side
+        curves: list[Curve] = [
+            BookCurve(i, s, side, units, age) if isinstance(s, BookSource) else AmmCurve(i, s, side, units, age)
+            for i, (s, age) in enumerate(eligible)
+        ]
+        q_num, q_den = intent.quantity.as_integer_ratio()
+        grid = units.grid
+        total = (q_num * grid.denominator) // (q_den * grid.numerator)  # == units.to_grid(quantity)
         if intent.limit_price is not None:
             _apply_limit(curves, intent.side, Fraction(intent.limit_price), units, total)
         live = [c for c in curves if c.hi >= c.lo]
@@ -219,33 +222,37 @@ class SmartRouter:
         return self.route(_intent_of(route, remaining), view)
 
     # ---- helpers ---------------------------------------------------------------------------------
-    def _eligible(self, intent: ChildIntent, view: MarketView, pair: tuple[str, str]
-                  ) -> tuple[list[Source], list[Exclusion]]:
-        eligible: list[Source] = []
+    def _eligible(self, intent: ChildIntent, view: MarketView, pair: tuple[str, str], ages: list[int]
+                  ) -> tuple[list[tuple[Source, int]], list[Exclusion]]:
+        """(source, age) of every eligible source in view order, and the exclusions."""
+        eligible: list[tuple[Source, int]] = []
         excluded: list[Exclusion] = []
         cfg = self.config
-        for s in view.sources:
+        aliases = cfg.asset_aliases
+        buy = intent.side is Side.BUY
+        for s, age in zip(view.sources, ages, strict=True):
             inst = s.instrument
-            age = view.age_ns(s)
-            max_age = cfg.book_max_age_ns if isinstance(s, BookSource) else cfg.amm_max_age_ns
-            side_empty = isinstance(s, BookSource) and not (s.asks if intent.side is Side.BUY else s.bids)
-            reason = None
-            if cfg.canonical(inst.base, inst.quote) != pair:
+            book = isinstance(s, BookSource)
+            max_age = cfg.book_max_age_ns if book else cfg.amm_max_age_ns
+            cond = s.conditions
+            canon = (aliases.get(inst.base, inst.base), aliases.get(inst.quote, inst.quote)) if aliases \
+                else (inst.base, inst.quote)
+            if canon != pair:
                 reason, detail = "symbol_mismatch", f"{inst.symbol} is not {pair[0]}/{pair[1]}"
             elif age > max_age:
                 reason, detail = "stale", f"age {age / 1e6:.1f} ms > max {max_age / 1e6:.1f} ms"
-            elif not s.conditions.healthy:
+            elif not cond.healthy:
                 reason, detail = "unhealthy", "venue circuit breaker open"
-            elif not s.conditions.rate_limit_headroom:
+            elif not cond.rate_limit_headroom:
                 reason, detail = "rate_limited", "no rate-limit headroom"
-            elif self.is_excluded(s.venue, view.now_ns):
+            elif self._excluded and self.is_excluded(s.venue, view.now_ns):
                 reason, detail = "excluded", f"failed; excluded until {self._excluded[s.venue]} and healthy"
-            elif side_empty:
-                reason, detail = "no_liquidity", f"empty {'ask' if intent.side is Side.BUY else 'bid'} side"
-            if reason is None:
-                eligible.append(s)
+            elif book and not (s.asks if buy else s.bids):  # type: ignore[union-attr]
+                reason, detail = "no_liquidity", f"empty {'ask' if buy else 'bid'} side"
             else:
-                excluded.append(Exclusion(venue=s.venue, reason=reason, detail=detail))
+                eligible.append((s, age))
+                continue
+            excluded.append(Exclusion(venue=s.venue, reason=reason, detail=detail))
         return eligible, excluded
 
 
