@@ -117,12 +117,15 @@ class ExecutionEngine:
         if self._unlisted:  # instruments first, so every later event can be read on its own
             self._unlisted = False
             self._record(self.oms.list_instruments(self.now_ns))
-        journal = self.journal
-        publish = self.loop.publish if self.publish_events else None
-        for event in events:
-            journal.append(event)
-            if publish is not None:
+        append = self.journal.append
+        if self.publish_events:
+            publish = self.loop.publish
+            for event in events:
+                append(event)
                 publish(event)
+        else:
+            for event in events:
+                append(event)
 
     def commit(self) -> None:
         """Flush the journal, then release the venue requests that waited for it."""
@@ -169,18 +172,37 @@ class ExecutionEngine:
         Raises:
             ValidationError: the OMS refused the order (nothing recorded).
         """
-        existing = order.client_order_id in self.oms.orders
-        now = self.now_ns
-        self._record(self.oms.create_order(order, now))
-        state = self.oms.orders[order.client_order_id]
-        if not existing:
-            denial = self.risk.check(order, state.instrument)
-            if denial is not None:
-                self._record(self.oms.deny(order.client_order_id, denial.code, denial.detail, now))
+        oms = self.oms
+        coid = order.client_order_id
+        existing = oms.orders.get(coid)
+        if existing is not None:
+            self._record(oms.create_order(order, self.loop.clock.now_ns()))  # raises if a different order
+            self._done()
+            return existing
+        now = self.loop.clock.now_ns()
+        created = oms.create_order(order, now)
+        fast = not (self._unlisted or self.publish_events)  # journal only: what _record does, inlined
+        if fast:
+            append = self.journal.append
+            for event in created:
+                append(event)
+        else:
+            self._record(created)
+        # journaled before risk runs (a risk check may record events of its own)
+        state = oms.orders[coid]
+        denial = self.risk.check(order, state.instrument)
+        if denial is not None:
+            self._record(oms.deny(coid, denial.code, denial.detail, now))
+        else:
+            submitted = oms.mark_submitted(coid, now)
+            if fast:
+                for event in submitted:
+                    append(event)
             else:
-                self._record(self.oms.mark_submitted(order.client_order_id, now))
-                self._outbox.append(("submit", (order.venue, order)))
-        self._done()
+                self._record(submitted)
+            self._outbox.append(("submit", (order.venue, order)))
+        if not self._in_loop:
+            self.commit()
         return state
 
     def cancel_order(self, client_order_id: str) -> None:
@@ -201,7 +223,13 @@ class ExecutionEngine:
 
     # ---- reports ------------------------------------------------------------------------------------
     def _on_report(self, report: ExecutionReport) -> None:
-        self._record(self.oms.on_report(report, self.now_ns))
+        events = self.oms.on_report(report, self.loop.clock.now_ns())
+        if self._unlisted or self.publish_events:
+            self._record(events)
+        else:  # hot path with the journal only: what _record does
+            append = self.journal.append
+            for event in events:
+                append(event)
 
     def _on_gas(self, charge: GasCharge) -> None:
         self._record(self.oms.on_gas_charge(charge, self.now_ns))

@@ -3,6 +3,8 @@ null one for measuring the engine with the journal off."""
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections.abc import Iterator
 
 from slipstream.journal.codec import decode_event, encode_event
@@ -10,6 +12,10 @@ from slipstream.journal.store import GENESIS_HASH, JournalEntry, VerifyResult, c
 from slipstream.model.events import Event
 
 __all__ = ["MemoryJournal", "NullJournal"]
+
+_encode = encode_event
+_sha256 = hashlib.sha256
+_seq_bytes = struct.Struct(">Q").pack  # 8 big-endian bytes, as in store.chain_hash
 
 
 class MemoryJournal:
@@ -28,10 +34,11 @@ class MemoryJournal:
         return self._hash
 
     def append(self, event: Event) -> int:
-        body = encode_event(event)
-        seq = len(self._entries) + 1
-        self._hash = chain_hash(self._hash, seq, body)
-        self._entries.append(JournalEntry(seq, event.ts_ns, type(event).__name__, body, self._hash))
+        body = _encode(event)
+        entries = self._entries
+        seq = len(entries) + 1
+        digest = self._hash = _sha256(self._hash + _seq_bytes(seq) + body).digest()  # == chain_hash
+        entries.append(JournalEntry(seq, event.ts_ns, type(event).__name__, body, digest))
         return seq
 
     def flush(self) -> None:

@@ -51,6 +51,7 @@ __all__ = ["OrderManager"]
 
 _S = OrderStatus
 _DZERO = Decimal(0)
+_TERMINAL = frozenset(s for s in OrderStatus if s.is_terminal)  # set lookup: cheaper than the property
 
 
 class OrderManager:
@@ -173,7 +174,9 @@ class OrderManager:
         return out
 
     def mark_submitted(self, client_order_id: str, ts_ns: int) -> list[Event]:
-        state = self._require(client_order_id, OrderSubmitted)
+        state = self.orders.get(client_order_id)
+        if state is None or OrderSubmitted not in TRANSITIONS[state.status]:
+            state = self._require(client_order_id, OrderSubmitted)  # raises the usual error
         event = OrderSubmitted(ts_ns=ts_ns, client_order_id=client_order_id)
         self._simple(state, event)
         return [event]
@@ -255,6 +258,19 @@ class OrderManager:
             return out
         kind = report.kind
         if kind is ReportKind.FILL:
+            fill = report.fill
+            if (  # hot path: a well-formed, new fill that fits; _on_fill handles everything else
+                fill is not None
+                and 0 < fill.lots <= state.lots - state.filled_lots
+                and fill.price_units > 0
+                and fill.trade_id not in state.trade_ids
+            ):
+                filled = OrderFilled(
+                    ts_ns=ts_ns, client_order_id=report.client_order_id, fill=fill, venue_ts_ns=report.venue_ts_ns
+                )
+                self._fill(state, filled)
+                out.append(filled)
+                return out
             self._on_fill(state, report, ts_ns, out)
             return out
         if kind is ReportKind.ACCEPTED:  # hot path; same outcome as the general one below
@@ -462,15 +478,15 @@ class OrderManager:
         if parent is not None:
             parent.working_units += order.lots * units_per_lot
             parent.children.append(order.client_order_id)
-        self.orders[order.client_order_id] = OrderState(order, instrument, units_per_lot)
+        self.orders[order.client_order_id] = OrderState(order, instrument, units_per_lot, order.lots, order.price_units)
 
     def _a_simple(self, e: Event) -> None:
         self._simple(self.orders[e.client_order_id], e)  # type: ignore[attr-defined]
 
     def _simple(self, state: OrderState, e: Event) -> None:
-        was_working = not state.status.is_terminal
-        state.status = next_status(state.status, type(e), state.filled_lots, state.lots)
-        if was_working and state.status.is_terminal:
+        was_working = state.status not in _TERMINAL
+        status = state.status = next_status(state.status, type(e), state.filled_lots, state.lots)
+        if was_working and status in _TERMINAL:
             self._release(state, was_working)
 
     def _a_accepted(self, e: OrderAccepted) -> None:
@@ -516,7 +532,7 @@ class OrderManager:
         fill = e.fill
         lots = fill.lots
         status = state.status
-        was_working = not status.is_terminal
+        was_working = status not in _TERMINAL
         state.trade_ids.add(fill.trade_id)
         filled_lots = state.filled_lots = state.filled_lots + lots
         state.filled_value_units += lots * fill.price_units

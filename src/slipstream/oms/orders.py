@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
+
 from slipstream.model.enums import OrderStatus
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder, ParentOrder
@@ -11,39 +13,32 @@ from slipstream.model.orders import ChildOrder, ParentOrder
 __all__ = ["OrderState", "ParentState"]
 
 
-class OrderState:
-    """A child order's live state. ``filled_value_units`` is Σ lots × price units (exact average)."""
+class OrderState(msgspec.Struct, gc=False, eq=False):
+    """A child order's live state. ``filled_value_units`` is Σ lots × price units (exact average).
 
-    __slots__ = (
-        "fees",
-        "filled_lots",
-        "filled_value_units",
-        "instrument",
-        "lots",
-        "order",
-        "pending_lots",
-        "pending_price_units",
-        "price_units",
-        "status",
-        "trade_ids",
-        "units_per_lot",
-        "venue_order_id",
-    )
+    A mutable struct built in C: cheaper to create than a slotted class, and ``gc=False`` keeps the
+    (acyclic) per-order state out of the cyclic collector's scans, which grow with the order count.
+    Identity equality, as for a plain object. Build it with :meth:`of`.
+    """
 
-    def __init__(self, order: ChildOrder, instrument: Instrument, units_per_lot: int) -> None:
-        self.order = order
-        self.instrument = instrument
-        self.units_per_lot = units_per_lot
-        self.status = OrderStatus.NEW
-        self.lots = order.lots
-        self.price_units = order.price_units
-        self.filled_lots = 0
-        self.filled_value_units = 0
-        self.venue_order_id = ""
-        self.trade_ids: set[str] = set()
-        self.fees: dict[str, Decimal] = {}
-        self.pending_lots = 0
-        self.pending_price_units: int | None = None
+    order: ChildOrder
+    instrument: Instrument
+    units_per_lot: int
+    lots: int
+    price_units: int | None
+    status: OrderStatus = OrderStatus.NEW
+    filled_lots: int = 0
+    filled_value_units: int = 0
+    venue_order_id: str = ""
+    trade_ids: set[str] = msgspec.field(default_factory=set)
+    fees: dict[str, Decimal] = msgspec.field(default_factory=dict)
+    pending_lots: int = 0
+    pending_price_units: int | None = None
+
+    @classmethod
+    def of(cls, order: ChildOrder, instrument: Instrument, units_per_lot: int) -> OrderState:
+        """A NEW order's state (``units_per_lot``: parent units per lot, 0 without a parent)."""
+        return cls(order, instrument, units_per_lot, order.lots, order.price_units)
 
     @property
     def working_lots(self) -> int:

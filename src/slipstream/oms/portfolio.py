@@ -22,6 +22,9 @@ __all__ = ["Portfolio", "Position"]
 
 _ZERO = Decimal(0)
 
+# (instrument, position key, lot size, price unit, base/contract balance key, cash balance key)
+_Spec = tuple[Instrument, tuple[str, str], Decimal, Decimal, tuple[str, str] | None, tuple[str, str] | None]
+
 
 class Position:
     """Net holding of one instrument at one venue.
@@ -89,11 +92,12 @@ class Position:
 class Portfolio:
     """Balances keyed by (venue, asset) and positions keyed by (venue, symbol)."""
 
-    __slots__ = ("balances", "positions")
+    __slots__ = ("_specs", "balances", "positions")
 
     def __init__(self) -> None:
         self.balances: dict[tuple[str, str], Decimal] = {}
         self.positions: dict[tuple[str, str], Position] = {}
+        self._specs: dict[int, _Spec] = {}
 
     def balance(self, venue: str, asset: str) -> Decimal:
         return self.balances.get((venue, asset), _ZERO)
@@ -121,38 +125,60 @@ class Portfolio:
         gas_asset: str,
     ) -> None:
         """Move balances and the position for one fill."""
-        venue = instrument.venue
-        quantity = instrument.lot_size * lots
-        price = instrument.price_unit * price_units
+        spec = self._specs.get(id(instrument))
+        if spec is None:
+            spec = self._spec(instrument)
+        _, pos_key, lot_size, price_unit, asset_key, cash_key = spec
+        quantity = lot_size * lots
+        price = price_unit * price_units
         signed = quantity if side is Side.BUY else -quantity
-        pos = self.positions.get((venue, instrument.symbol))
+        pos = self.positions.get(pos_key)
         if pos is None:
-            pos = self.position(venue, instrument)
-        kind = instrument.kind
-        if kind is InstrumentKind.SPOT or kind is InstrumentKind.OPTION:
+            pos = self.position(instrument.venue, instrument)
+        if asset_key is not None and cash_key is not None:  # spot and options: both legs are balances
             value = signed * pos.size * price  # premium / quote paid (linear)
-            realised = pos.apply(signed, price, value)
-            asset = instrument.base if kind is InstrumentKind.SPOT else instrument.symbol
-            cash = (
-                instrument.quote
-                if kind is InstrumentKind.SPOT
-                else getattr(instrument, "premium_currency", instrument.settle)
-            )
-            self.adjust(venue, asset, signed)
-            self.adjust(venue, cash, -value)
-            return self._charge(venue, instrument, fee, fee_asset, gas, gas_asset)
-        realised = pos.apply(signed, price)
-        if realised:
-            self.adjust(venue, instrument.settle, realised)
-        self._charge(venue, instrument, fee, fee_asset, gas, gas_asset)
-
-    def _charge(
-        self, venue: str, instrument: Instrument, fee: Decimal, fee_asset: str, gas: Decimal, gas_asset: str
-    ) -> None:
+            q = pos.quantity
+            if q == 0 or (q > 0) == (signed > 0):  # Position.apply's opening branch, inlined
+                pos.quantity = q + signed
+                pos.cost += value
+            else:
+                pos.apply(signed, price, value)
+            balances = self.balances
+            balances[asset_key] = balances.get(asset_key, _ZERO) + signed
+            balances[cash_key] = balances.get(cash_key, _ZERO) + (-value)
+        else:
+            realised = pos.apply(signed, price)
+            if realised:
+                self.adjust(instrument.venue, instrument.settle, realised)
         if fee:
-            self.adjust(venue, fee_asset or instrument.settle, -fee)
+            key = (instrument.venue, fee_asset or instrument.settle)
+            balances = self.balances
+            balances[key] = balances.get(key, _ZERO) + (-fee)
         if gas:
-            self.adjust(venue, gas_asset, -gas)
+            self.adjust(instrument.venue, gas_asset, -gas)
+
+    def _spec(self, instrument: Instrument) -> _Spec:
+        """Per-instrument keys and Decimal constants, computed once (the instrument is kept alive
+        by the entry, so its ``id`` cannot be reused while cached)."""
+        venue = instrument.venue
+        kind = instrument.kind
+        asset_key: tuple[str, str] | None = None
+        cash_key: tuple[str, str] | None = None
+        if kind is InstrumentKind.SPOT:
+            asset_key, cash_key = (venue, instrument.base), (venue, instrument.quote)
+        elif kind is InstrumentKind.OPTION:
+            cash = getattr(instrument, "premium_currency", instrument.settle)
+            asset_key, cash_key = (venue, instrument.symbol), (venue, cash)
+        spec = (
+            instrument,
+            (venue, instrument.symbol),
+            instrument.lot_size,
+            instrument.price_unit,
+            asset_key,
+            cash_key,
+        )
+        self._specs[id(instrument)] = spec
+        return spec
 
     def unrealised_pnl(self, marks: dict[tuple[str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
         """Unrealised PnL per (venue, symbol) for the positions that have a mark."""

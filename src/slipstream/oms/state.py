@@ -119,6 +119,8 @@ def next_status(status: S, event_type: type[Event], filled_after: int, lots: int
         IllegalTransition: the table has no entry for (status, event type).
     """
     target = TRANSITIONS[status].get(event_type)
+    if target.__class__ is S:  # the common case: a fixed next status
+        return target
     if target is None:
         raise IllegalTransition(f"{event_type.__name__} not allowed in state {status.value}")
     if target is _KEEP:
@@ -133,5 +135,4 @@ def next_status(status: S, event_type: type[Event], filled_after: int, lots: int
         if status in (S.CANCELED, S.EXPIRED, S.REJECTED, S.PENDING_CANCEL, S.PENDING_REPLACE):
             return status
         return S.PARTIALLY_FILLED
-    assert isinstance(target, S)
-    return target
+    raise IllegalTransition(f"bad table entry {target!r} for {event_type.__name__} in state {status.value}")

@@ -90,59 +90,89 @@ class QuoteVenue:
         now = self._ctx.now_ns()
         ts = now + self.latency_ns
         report = ExecutionReport(
-            venue=self._venue_id, client_order_id=order_id, kind=kind, venue_ts_ns=now, receive_ts_ns=ts, **kw
-        )  # type: ignore[arg-type]
+            venue=self._venue_id,
+            client_order_id=order_id,
+            kind=kind,
+            venue_ts_ns=now,
+            receive_ts_ns=ts,
+            **kw,  # type: ignore[arg-type]
+        )
         if kind is ReportKind.FILL:
             self._fills.append(report)
         self._ctx.deliver(ts, report)
 
-    def _fill(self, order: ChildOrder, price_units: int, liquidity: Liquidity) -> None:
+    def _fill(self, order: ChildOrder, price_units: int, liquidity: Liquidity, now: int | None = None) -> None:
         instrument = self._instruments[order.symbol]
         self._trade_seq += 1
         rate = instrument.maker_fee if liquidity is Liquidity.MAKER else instrument.taker_fee
+        lots = order.lots
         fee = (
-            (instrument.notional(price_units, order.lots) * rate)
+            (instrument.notional(price_units, lots) * rate)
             if not instrument.inverse
-            else (
-                instrument.lot_size
-                * order.lots
-                * instrument.contract_size
-                * rate
-                / (instrument.price_unit * price_units)
-            )
+            else (instrument.lot_size * lots * instrument.contract_size * rate / (instrument.price_unit * price_units))
         )
         fill = Fill(
             trade_id=f"{self._venue_id}-t{self._trade_seq}",
-            lots=order.lots,
+            lots=lots,
             price_units=price_units,
             liquidity=liquidity,
             fee=fee,
             fee_asset=instrument.settle,
         )
-        self._report(order.client_order_id, ReportKind.FILL, fill=fill, cum_lots=order.lots, leaves_lots=0)
+        ctx = self._ctx
+        assert ctx is not None, "venue not attached"
+        if now is None:
+            now = ctx.now_ns()
+        ts = now + self.latency_ns
+        report = ExecutionReport(
+            venue=self._venue_id,
+            client_order_id=order.client_order_id,
+            kind=ReportKind.FILL,
+            venue_ts_ns=now,
+            receive_ts_ns=ts,
+            fill=fill,
+            cum_lots=lots,
+            leaves_lots=0,
+        )
+        self._fills.append(report)
+        ctx.deliver(ts, report)
 
     def submit(self, order: ChildOrder) -> None:
-        instrument = self._instruments.get(order.symbol)
-        if instrument is None:
+        symbol = order.symbol
+        if symbol not in self._instruments:
             self._report(order.client_order_id, ReportKind.REJECTED, reason="unknown symbol")
             return
-        quote = self.quotes.get(order.symbol)
+        quote = self.quotes.get(symbol)
         if quote is None:
             self._report(order.client_order_id, ReportKind.REJECTED, reason="no market")
             return
         bid, ask = quote
-        touch = ask if order.side is Side.BUY else bid
-        marketable = order.order_type is OrderType.MARKET or (
-            order.price_units is not None
-            and (order.price_units >= ask if order.side is Side.BUY else order.price_units <= bid)
-        )
-        if order.order_type is OrderType.POST_ONLY and marketable:
+        buy = order.side is Side.BUY
+        touch = ask if buy else bid
+        price = order.price_units
+        order_type = order.order_type
+        marketable = order_type is OrderType.MARKET or (price is not None and (price >= ask if buy else price <= bid))
+        if order_type is OrderType.POST_ONLY and marketable:
             self._report(order.client_order_id, ReportKind.REJECTED, reason="post-only would take")
             return
         self._order_seq += 1
-        self._report(order.client_order_id, ReportKind.ACCEPTED, venue_order_id=f"{self._venue_id}-o{self._order_seq}")
+        ctx = self._ctx
+        assert ctx is not None, "venue not attached"
+        now = ctx.now_ns()
+        ts = now + self.latency_ns
+        ctx.deliver(
+            ts,
+            ExecutionReport(
+                venue=self._venue_id,
+                client_order_id=order.client_order_id,
+                kind=ReportKind.ACCEPTED,
+                venue_ts_ns=now,
+                receive_ts_ns=ts,
+                venue_order_id=f"{self._venue_id}-o{self._order_seq}",
+            ),
+        )
         if marketable:
-            self._fill(order, touch, Liquidity.TAKER)
+            self._fill(order, touch, Liquidity.TAKER, now)
         elif order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
             self._report(order.client_order_id, ReportKind.CANCELED, reason="ioc: nothing marketable")
         else:
