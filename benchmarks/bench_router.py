@@ -24,6 +24,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from decimal import Decimal
 from itertools import combinations
 
@@ -188,22 +189,56 @@ def compare(n_scenarios: int, seed0: int = 0) -> dict[str, float]:
             "best_bps": max(gains), "never_beaten": float(min(gains) >= 0)}
 
 
-def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, depth: float = 1.0,
-                cold: bool = False, freeze_gc: bool = False) -> dict[str, float]:
-    """p50/p99 wall time of SmartRouter.route on the 5×50 + 3 AMM scenario (random Q and side).
+def fresh_copy(view: MarketView) -> MarketView:
+    """The same market as a brand-new snapshot: new source objects with empty memos (the pools
+    are shared; the router never mutates them)."""
+    return MarketView(view.now_ns, tuple(replace(s) for s in view.sources))
 
-    Warm (default): 20 views reused, each routed once per side before timing, so per-snapshot
-    precomputation (prefix arrays, merged book steps, pool shapes, v3 swap paths, conversion
-    factors — done once per market-data update) is not timed. ``cold``: a fresh view per
-    route, so that precomputation is inside the timed call. ``freeze_gc``: ``gc.freeze()`` after
-    setup, as a latency-sensitive process would do after start-up.
+
+def precompute(router: SmartRouter, view: MarketView) -> None:
+    """The market-data-update hook (:meth:`SmartRouter.precompute`); on revisions without it, the
+    equivalent warm-up of the old benchmark (one 25 BTC route per side)."""
+    hook = getattr(router, "precompute", None)
+    if hook is not None:
+        hook(view, "BTC/USDT")
+        return
+    for side in (Side.BUY, Side.SELL):
+        router.route(intent(0, Decimal(25), side), view)
+
+
+def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, depth: float = 1.0,
+                cold: bool = False, freeze_gc: bool = False, live: bool = False, decide_after_ns: int = 0
+                ) -> dict[str, float]:
+    """p50/p99 wall time of one ``SmartRouter.route`` call on the 5×50 + 3 AMM scenario (random Q
+    and side). The timed region is exactly the ``route`` call; view construction is not timed.
+
+    * warm (default): 20 views reused round-robin, each routed once per side before timing, so the
+      per-snapshot precomputation is done — and later routes on a view also reuse exact pool
+      quotes memoised by earlier routes on it (a view sees ~150 decisions).
+    * ``live``: every decision gets its own fresh snapshot (new sources, empty memos) on which
+      :meth:`SmartRouter.precompute` ran at market-data update time (untimed), as a live system
+      does on each update; nothing is reused across decisions.
+    * ``cold``: a fresh snapshot per decision and no precompute: all of it is inside the timed call.
+
+    ``decide_after_ns``: (live) the decision's view is taken this long after the update, so the
+    data ages — and with them the latency-risk rates — differ from the precompute's; work keyed
+    on them (the merged book steps) is then redone inside the decision.
+    ``freeze_gc``: ``gc.freeze()`` after setup, as a latency-sensitive process would do.
     """
     router = SmartRouter(RouterConfig(compare_alternatives=compare_alternatives))
-    views = [scenario(seed0 + k, depth=depth) for k in range(n if cold else 20)]
-    if not cold:  # per-snapshot precompute happens on the market-data update, before any decision
-        for view in views:
+    base = [scenario(seed0 + k, depth=depth) for k in range(20)]
+    if cold or live:
+        views = [fresh_copy(base[k % len(base)]) for k in range(n)]
+    else:
+        views = base
+        for view in views:  # per-snapshot precompute happens on the market-data update
             for side in (Side.BUY, Side.SELL):
                 router.route(intent(0, Decimal(25), side), view)
+    if live:
+        for k, view in enumerate(views):
+            precompute(router, view)
+            if decide_after_ns:
+                views[k] = MarketView(view.now_ns + decide_after_ns, view.sources)
     if freeze_gc:
         gc.collect()
         gc.freeze()
@@ -234,6 +269,15 @@ def main() -> None:
         ("optimiser + legs, cold views (precompute timed)", {"compare_alternatives": False, "cold": True}),
         ("thin books (x0.05): AMMs used, v3 crosses ticks", {"compare_alternatives": False, "depth": 0.05}),
         ("thin books, gc frozen", {"compare_alternatives": False, "depth": 0.05, "freeze_gc": True}),
+        ("live: fresh snapshot per decision, precompute at update", {"compare_alternatives": False, "live": True}),
+        ("live, thin books (x0.05): AMMs used, v3 crosses ticks",
+         {"compare_alternatives": False, "depth": 0.05, "live": True}),
+        ("live, thin books, gc frozen", {"compare_alternatives": False, "depth": 0.05, "live": True,
+                                         "freeze_gc": True}),
+        ("live, decision 1 ms after the update", {"compare_alternatives": False, "live": True,
+                                                  "decide_after_ns": 1_000_000}),
+        ("live, thin books, decision 1 ms after the update",
+         {"compare_alternatives": False, "depth": 0.05, "live": True, "decide_after_ns": 1_000_000}),
     ]
     print("| case | n | p50 µs | p99 µs | mean µs | p50/100µs | p99/500µs | max v3 ticks crossed |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

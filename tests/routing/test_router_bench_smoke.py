@@ -33,3 +33,8 @@ def test_regression_pool_set_is_not_pruned_by_fractional_unfilled_bound() -> Non
 def test_decision_time_runs_on_the_benchmark_scenario() -> None:
     timing = _bench().time_routes(5)
     assert timing["n"] == 5 and timing["p50_us"] > 0
+
+
+def test_live_decision_time_runs_with_update_time_precompute() -> None:
+    timing = _bench().time_routes(4, live=True, decide_after_ns=1_000_000)
+    assert timing["n"] == 4 and timing["p50_us"] > 0

@@ -26,6 +26,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from typing import NamedTuple
 
 import numpy as np
 
@@ -121,8 +122,7 @@ def _risk_rate(mid_per_grid: float, fraction: float) -> int:
     return round(mid_per_grid * fraction)
 
 
-@dataclass(frozen=True, slots=True)
-class LegQuote:
+class LegQuote(NamedTuple):
     """Exact evaluation of ``n`` grid units on one source, every term in cost units.
 
     ``cash`` is signed (paid > 0, received < 0) and includes the trading fee; ``notional`` is the
@@ -421,15 +421,21 @@ class AmmCurve:
         assert got is None or isinstance(got, SwapResult)
         return got
 
+    def v3_path(self) -> V3Path:
+        """The snapshot's precomputed v3 swap path for this side (memoised on the source)."""
+        s = self.source
+        key = ("v3path", self.buy)
+        path = s.memo.get(key)
+        if path is None:
+            assert isinstance(s.pool, UniswapV3Pool)
+            zero_for_one = (s.quote_index if self.buy else s.base_index) == 0
+            path = s.memo[key] = V3Path(s.pool, zero_for_one)
+        return path  # type: ignore[return-value]
+
     def _pool_swap(self, atoms: int) -> SwapResult | None:
         s = self.source
         if isinstance(s.pool, UniswapV3Pool):
-            key = ("v3path", self.buy)
-            path = s.memo.get(key)
-            if path is None:
-                zero_for_one = (s.quote_index if self.buy else s.base_index) == 0
-                path = s.memo[key] = V3Path(s.pool, zero_for_one)
-            r = path.quote(atoms, not self.buy)  # type: ignore[attr-defined]
+            r = self.v3_path().quote(atoms, not self.buy)
             if r is not None:
                 return r if (r.amount_out if self.buy else r.amount_in) == atoms else None
         try:
@@ -459,9 +465,7 @@ class AmmCurve:
                     cash = -r.amount_out * mq
                     fee = r.fee_paid * r.amount_out * mq // max(r.amount_in - r.fee_paid, 1)
                     notional = -cash + fee
-                gas = (
-                    swap_gas_units(self.source.pool, r.ticks_crossed, self.source.hops) - self.gas_zero
-                ) * self.gas_mult
+                gas = self._gas(r.ticks_crossed)
                 out = LegQuote(
                     n,
                     cash,
@@ -485,9 +489,23 @@ class AmmCurve:
         costs = self._costs
         if n in costs:
             return costs[n]
-        q = self.quote(n)
-        v = costs[n] = None if q is None else q.total
+        v: int | None = None
+        if 0 < n <= self.hi:  # the same total as quote(n).total, without building the LegQuote
+            r = self._swap(n // self.step * self.apl)
+            if r is not None:
+                cash = r.amount_in * self.mq if self.buy else -r.amount_out * self.mq
+                v = cash + self._gas(r.ticks_crossed) + (self.risk + self.mev) * n
+        costs[n] = v
         return v
+
+    def _gas(self, ticks_crossed: int) -> int:
+        """Gas beyond the fixed charge (per tick crossed), in cost units (memoised on the source)."""
+        key = ("gas", ticks_crossed)
+        memo = self.source.memo
+        units = memo.get(key)
+        if units is None:
+            units = memo[key] = swap_gas_units(self.source.pool, ticks_crossed, self.source.hops)
+        return (units - self.gas_zero) * self.gas_mult  # type: ignore[operator]
 
 
 Curve = BookCurve | AmmCurve

@@ -7,7 +7,7 @@ divisions instead of a chain of ``Fraction`` objects — this is on the router's
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 
 from slipstream.model.enums import OrderType, Side, TimeInForce
@@ -21,22 +21,29 @@ __all__ = ["dec", "equal_split", "ratio_dec"]
 _ZERO = Decimal(0)
 _NEG_ZERO = Decimal("-0")
 _Q10 = Decimal("1e-10")
+_E10 = 10**10
+_FITS = 10**27
+_CTX = Context(prec=28)  # explicit: the ambient decimal context must not change a route
 
 
 def ratio_dec(num: int, den: int, places: int = 10) -> Decimal:
     """``num / den`` rounded half-even to ``10**-places``, in normal form (trailing zeros
-    stripped, like ``Decimal.normalize``); exact — one rounding, no intermediate precision."""
-    if den < 0:
-        num, den = -num, -den
+    stripped, like ``Decimal.normalize``); exact — one rounding, no intermediate precision.
+    (Hot path: about ten calls per leg, so the branches are unrolled.)"""
     if num == 0:
         return _ZERO
+    if den < 0:
+        num, den = -num, -den
+    p = _E10 if places == 10 else 10**places
     neg = num < 0
-    q, r = divmod((-num if neg else num) * 10**places, den)
-    twice = r + r
-    if twice > den or (twice == den and q & 1):
+    q, r = divmod((-num if neg else num) * p, den)
+    r += r
+    if r > den or (r == den and q & 1):
         q += 1
     if q == 0:
         return _NEG_ZERO if neg else _ZERO
+    if q % 10 and q < _FITS:  # nothing to strip, and exact in the (explicit) 28-digit context
+        return Decimal(-q if neg else q).scaleb(-places, _CTX)
     digits = str(q)
     kept = digits.rstrip("0")
     e = len(digits) - len(kept) - places
@@ -97,21 +104,23 @@ class _Pricing:
         b, scale = self.b_mid, self.scale
         impact_num = (q.notional * b - self.a_mid * q.n) * self.sign  # over b
         gas = q.gas + fixed
-        rest = q.fee + gas + q.latency + q.mev
-        self.taken_num += impact_num + rest * b
-        return CostBreakdown(cash=ratio_dec(q.cash, scale), impact=ratio_dec(impact_num, b * scale),
-                             fee=ratio_dec(q.fee, scale), gas=ratio_dec(gas, scale),
-                             latency=ratio_dec(q.latency, scale), mev=ratio_dec(q.mev, scale),
-                             total=ratio_dec(impact_num + rest * b, b * scale))
+        total_num = impact_num + (q.fee + gas + q.latency + q.mev) * b
+        self.taken_num += total_num
+        bs = b * scale
+        return CostBreakdown(cash=ratio_dec(q.cash, scale), impact=ratio_dec(impact_num, bs),
+                             fee=ratio_dec(q.fee, scale), gas=ratio_dec(gas, scale) if gas else _ZERO,
+                             latency=ratio_dec(q.latency, scale), mev=ratio_dec(q.mev, scale) if q.mev else _ZERO,
+                             total=ratio_dec(total_num, bs))
 
     def take_leg(self, c: Curve, n: int) -> RouteLeg:
         src = c.source
         inst = src.instrument
-        lots = n // c.step
-        quantity = ratio_dec(n * self.g_num, self.g_den)
+        g_num, g_den = self.g_num, self.g_den
+        quantity = ratio_dec(n * g_num, g_den)
         if isinstance(c, BookCurve):
             q = c.quote(n)
-            limit_units = self._book_limit(inst, q.worst_price_units)
+            limit_units = self._book_limit(inst, q.worst_price_units) if self.book_slippage_bps \
+                else q.worst_price_units
             kind = "book"
         else:
             aq = c.quote(n)
@@ -120,16 +129,16 @@ class _Pricing:
             kind = "amm"
             pu_n, pu_d = _ratio(inst.price_unit)
             # avg price incl. fee × (1 ± slippage) in price units: |cash| / scale / (n·grid) / unit
-            num = abs(q.cash) * self.g_den * (10_000 + self.sign * src.slippage_bps) * pu_d
-            den = self.scale * n * self.g_num * 10_000 * pu_n
+            num = abs(q.cash) * g_den * (10_000 + self.sign * src.slippage_bps) * pu_d
+            den = self.scale * n * g_num * 10_000 * pu_n
             buy = self.side is Side.BUY
             units_raw = max(-(-num // den) if buy else num // den, 1)
             limit_units = inst.price_to_units(inst.units_to_price(units_raw), "up" if buy else "down")
-        avg_price = ratio_dec(q.notional * self.g_den, self.scale * n * self.g_num)
-        return RouteLeg(venue=src.venue, symbol=src.symbol, kind=kind, side=self.side, lots=lots, quantity=quantity,
-                        order_type=OrderType.LIMIT, time_in_force=TimeInForce.IOC, limit_price_units=limit_units,
-                        limit_price=inst.units_to_price(limit_units), expected_avg_price=avg_price,
-                        costs=self.breakdown(q, c.fixed), ticks_crossed=q.ticks_crossed)
+        avg_price = ratio_dec(q.notional * g_den, self.scale * n * g_num)
+        return RouteLeg(venue=src.venue, symbol=inst.symbol, kind=kind, side=self.side, lots=n // c.step,
+                        quantity=quantity, order_type=OrderType.LIMIT, time_in_force=TimeInForce.IOC,
+                        limit_price_units=limit_units, limit_price=inst.price_unit * limit_units,
+                        expected_avg_price=avg_price, costs=self.breakdown(q, c.fixed), ticks_crossed=q.ticks_crossed)
 
     def passive_leg(self, choice: PassiveChoice, n: int) -> RouteLeg:
         c = choice.curve

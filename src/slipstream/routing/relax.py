@@ -41,23 +41,20 @@ class BookSteps:
     __slots__ = ("books", "cum", "marg", "owners", "sizes")
 
     def __init__(self, books: list[BookCurve]) -> None:
-        margs, sizes, owners = [], [], []
+        layout = _Layout.cached(books)
+        risks = np.asarray([float(b.risk) for b in books], dtype=np.float64)
+        marg_all = layout.marg0 + risks[layout.book_of]  # per level: marginal + its book's risk
+        weighted = marg_all * layout.sizes
+        margs = marg_all.tolist()
         per_book: list[tuple[int, list[float], list[int], list[float]]] = []
-        for b in books:
-            m, sz = b.level_arrays()
-            m = m + float(b.risk)
-            margs.append(m)
-            sizes.append(sz)
-            owners.append(np.full(len(m), b.index, dtype=np.int64))
-            per_book.append((b.index, m.tolist(), [0, *np.cumsum(sz).tolist()], [0.0, *np.cumsum(m * sz).tolist()]))
-        marg = np.concatenate(margs)
-        order = np.argsort(marg, kind="stable")  # ties: book order, then level order
-        marg = marg[order]
-        size = np.concatenate(sizes)[order]
-        self.marg: list[float] = marg.tolist()
+        for index, a, z, cum in layout.bounds:
+            per_book.append((index, margs[a:z], cum, [0.0, *weighted[a:z].cumsum().tolist()]))
+        order = np.argsort(marg_all, kind="stable")  # ties: book order, then level order
+        size = layout.sizes[order]
+        self.marg: list[float] = marg_all[order].tolist()
         self.sizes: list[int] = size.tolist()
-        self.owners: list[int] = np.concatenate(owners)[order].tolist()
-        self.cum: list[int] = np.cumsum(size).tolist()
+        self.owners: list[int] = layout.owners[order].tolist()
+        self.cum: list[int] = size.cumsum().tolist()
         self.books = per_book
 
     @staticmethod
@@ -106,6 +103,47 @@ class BookSteps:
             residual -= take
             j += 1
         return cost
+
+
+class _Layout:
+    """The risk-free part of merging several books' levels (one concatenated array per field):
+    snapshot-only, so it is memoised and the decision only adds each book's risk rate and sorts
+    (the same float operations on the same values as merging book by book)."""
+
+    __slots__ = ("book_of", "bounds", "marg0", "owners", "sizes")
+
+    def __init__(self, books: list[BookCurve]) -> None:
+        margs, sizes, owners, book_of = [], [], [], []
+        self.bounds: list[tuple[int, int, int, list[int]]] = []
+        at = 0
+        for k, b in enumerate(books):
+            m, sz = b.level_arrays()
+            margs.append(m)
+            sizes.append(sz)
+            owners.append(np.full(len(m), b.index, dtype=np.int64))
+            book_of.append(np.full(len(m), k, dtype=np.int64))
+            self.bounds.append((b.index, at, at + len(m), [0, *np.cumsum(sz).tolist()]))
+            at += len(m)
+        self.marg0 = np.concatenate(margs).astype(np.float64)
+        self.sizes = np.concatenate(sizes).astype(np.int64)
+        self.owners = np.concatenate(owners)
+        self.book_of = np.concatenate(book_of)
+
+    @staticmethod
+    def cached(books: list[BookCurve]) -> _Layout:
+        """Memoised on the first book's snapshot (one slot per side), keyed like
+        :meth:`BookSteps.cached` without the risk rates."""
+        key = tuple((id(b.source), b.index, b.cap, b.step, b.mult) for b in books)
+        memo = books[0].source.memo
+        slot_key = ("steps_layout", books[0].sign)
+        slot = memo.get(slot_key)
+        if slot is not None:
+            got_key, sources, layout = slot  # type: ignore[misc]
+            if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
+                return layout  # type: ignore[no-any-return]
+        layout = _Layout(books)
+        memo[slot_key] = (key, tuple(b.source for b in books), layout)
+        return layout
 
 
 class PoolShape:
@@ -168,15 +206,43 @@ class PoolShape:
         return math.sqrt(ratio) if self.base0 else 1.0 / math.sqrt(ratio)
 
     def q_at(self, m: float) -> float:
-        """Base quantity (grid units, uncapped) whose marginal cost without risk is ≤ m."""
+        """Base quantity (grid units, uncapped) whose marginal cost without risk is ≤ m.
+
+        Hot path of the water-filling: :meth:`_x_at` and :meth:`_amounts` inlined, with the same
+        float operations in the same order (bit-identical results)."""
         if m <= self.m0:
             return 0.0
         j = bisect_right(self.lams, m) - 1
-        x = self._x_at(m)
+        buy = self.buy
+        fee = self.fee
+        base0 = self.base0
+        up = self.up
+        mm = m / (self.kb * self.kq)
+        mm = mm if buy else -mm
+        if mm <= 0.0:
+            x = math.inf if up else 0.0
+        else:
+            ratio = mm * (1.0 - fee) if buy else mm / (1.0 - fee)
+            x = math.sqrt(ratio) if base0 else 1.0 / math.sqrt(ratio)
         xs = self.xs
-        if (x > xs[j + 1]) if self.up else (x < xs[j + 1]):
-            x = xs[j + 1]
-        b, _ = self._amounts(self.liq[j], xs[j], x)
+        xe = xs[j + 1]
+        if (x > xe) if up else (x < xe):
+            x = xe
+        liq = self.liq[j]
+        if liq == 0.0:
+            b = 0.0
+        else:
+            xa = xs[j]
+            if base0:
+                if x == 0.0:
+                    raw_b = liq * math.inf
+                elif x == math.inf:
+                    raw_b = liq * (1.0 / xa if xa else 0.0)
+                else:
+                    raw_b = liq * abs(1.0 / xa - 1.0 / x)
+            else:
+                raw_b = liq * abs(x - xa)
+            b = raw_b if buy else raw_b / (1.0 - fee)
         return (self.cum_b[j] + b) / self.kb
 
     def cost_at(self, q: float) -> float:
@@ -324,8 +390,17 @@ def waterfill(books: BookSteps | None, amms: list[Smooth], total: float
 
     Quantities may sum to less than ``total`` when capacity runs out.
     """
-    def amm_q(lam: float) -> float:
-        return sum(a.q_at(lam) for a in amms)
+    seen: dict[float, float] = {}
+
+    def amm_q(lam: float) -> float:  # the bisection and the final bracket revisit the same λ
+        got = seen.get(lam)
+        if got is not None:
+            return got
+        q = 0
+        for a in amms:
+            q += a.q_at(lam)
+        seen[lam] = q
+        return q
 
     marg = books.marg if books is not None else []
     cum = books.cum if books is not None else []

@@ -23,9 +23,9 @@ from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
 from slipstream.model.intents import ChildIntent, Urgency
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve, Units
-from slipstream.routing.optimiser import SplitProblem, _smooth, solve
+from slipstream.routing.optimiser import SplitProblem, _smooth, solve, warm_relaxation
 from slipstream.routing.passive import choose_passive
-from slipstream.routing.pricing import _Pricing, dec
+from slipstream.routing.pricing import _Pricing, dec, ratio_dec
 from slipstream.routing.route import (
     ZERO_COSTS,
     Exclusion,
@@ -34,6 +34,7 @@ from slipstream.routing.route import (
 )
 from slipstream.routing.sources import BookSource, Source
 from slipstream.routing.view import MarketView, pair_of
+from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["Prepared", "RouterConfig", "SmartRouter"]
 
@@ -144,10 +145,11 @@ class SmartRouter:
         if self.config.compare_alternatives:
             single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
         used = {leg.venue for leg in legs}
+        routed_q = ratio_dec(routed * units.grid.numerator, units.grid.denominator)  # == dec(routed × grid)
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
             quantity=intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
-            routed_quantity=dec(routed * units.grid), unfilled_quantity=intent.quantity - dec(routed * units.grid),
+            routed_quantity=routed_q, unfilled_quantity=intent.quantity - routed_q,
             mode=mode, reason=reason, decided_ts_ns=now, reference_mid=dec(mid), legs=tuple(legs),
             costs=costs, best_single_venue=single, equal_split=equal,
             excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
@@ -188,6 +190,30 @@ class SmartRouter:
         for k, c in enumerate(live):
             c.index = k
         return Prepared(excluded, statuses, live, units, total)
+
+    def precompute(self, view: MarketView, symbol: str, v3_steps: int = 64) -> None:
+        """Do a snapshot's decision-independent work now — on the market-data update, not in the
+        next :meth:`route`: conversion factors and prefix arrays per side, the books' merge
+        layout, pool shapes, the first ``v3_steps`` steps of each v3 pool's swap path, the touch.
+        (The merged book steps also depend on the data's age; they are reused only by a decision
+        at the same ``view.now_ns``.)
+
+        Everything is memoised on the view's sources; routes give the same result without it.
+
+        Raises:
+            ValidationError: ``symbol`` is not BASE/QUOTE.
+        """
+        for side in (Side.BUY, Side.SELL):
+            probe = ChildIntent(intent_id="precompute", parent_id="precompute", symbol=symbol, side=side,
+                                quantity=Decimal(1))
+            prep = self.prepare(probe, view)
+            if not prep.curves:
+                continue
+            _reference_mid(prep.curves)
+            warm_relaxation(prep.curves, max(prep.total, 1))
+            for c in prep.curves:
+                if isinstance(c, AmmCurve) and isinstance(c.source.pool, UniswapV3Pool):
+                    c.v3_path().extend(v3_steps)
 
     def reroute(self, route: Route, view: MarketView, fills_short: Mapping[str, int] | None = None,
                 failed: Iterable[str] = ()) -> Route:

@@ -120,6 +120,11 @@ class V3Path:
         self._tick = tick_next - 1 if zfo else tick_next
         return True
 
+    def extend(self, steps: int) -> None:
+        """Precompute up to ``steps`` full steps now (at market-data update time, not decision time)."""
+        while len(self.starts) < steps and self._extend():
+            pass
+
     def quote(self, amount: int, exact_in: bool) -> SwapResult | None:
         """The contract's result of swapping ``amount`` (input if ``exact_in`` else output), or
         None when the caller must use the pool's own quote (see the module docstring)."""
