@@ -38,8 +38,7 @@ def route(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable route.")] = False,
 ) -> None:
-    """Print the cheapest all-in split of one order across every venue, with its cost breakdown
-    and the best-single-venue and equal-split alternatives."""
+    """Print the cheapest all-in split of one order across every venue, with its costs and alternatives."""
     try:
         quantity = Decimal(qty)
         limit_price = Decimal(limit) if limit is not None else None
