@@ -117,6 +117,8 @@ class VenueHost:
         with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
             port = listener.address[1]
             proc = subprocess.Popen([sys.executable, str(ENGINE), str(journal), str(port), authkey.hex()])
+            # never wait forever for a child that died before connecting
+            listener._listener._socket.settimeout(120)  # type: ignore[attr-defined]
             try:
                 with listener.accept() as conn:
                     received = 0

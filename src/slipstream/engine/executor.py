@@ -317,6 +317,7 @@ class AlgoEngine:
             router if router is not None else TopOfBookRouter(self.market, take_slippage_units)
         )
         self.runs: dict[str, _Run] = {}
+        self._by_symbol: dict[str, dict[str, _Run]] = {}  # runs per parent symbol, in start order
         # Optional router hook: told each child's final id (e.g. to journal its expected cost).
         self._child_sent: Callable[[str, ChildOrder], None] | None = getattr(self.router, "child_sent", None)
         self._by_child: dict[str, _Run] = {}
@@ -364,7 +365,7 @@ class AlgoEngine:
             AlgoStarted(ts_ns=self.engine.now_ns, parent_id=parent.parent_id, algo=algo.name, params=params.encode())
         )
         run = _Run(self, parent, algo, params, end)
-        self.runs[parent.parent_id] = run
+        self._add_run(parent.parent_id, run)
         if self.engine.now_ns >= parent.start_ts_ns:
             run.market_base = self.market.volume.get(parent.symbol, Decimal(0))
         algo.on_start(run)
@@ -413,7 +414,7 @@ class AlgoEngine:
                 taking = order.order_type is OrderType.MARKET or order.time_in_force in (TimeInForce.IOC,
                                                                                          TimeInForce.FOK)
                 run.open[coid] = Urgency.TAKE if taking else Urgency.PASSIVE
-        self.runs[parent_id] = run
+        self._add_run(parent_id, run)
         if self.engine.now_ns >= parent.start_ts_ns:
             run.market_base = self.market.volume.get(parent.symbol, Decimal(0))
         if state is AlgoState.RUNNING:
@@ -532,6 +533,10 @@ class AlgoEngine:
     # ---- internals ------------------------------------------------------------------------------------
     def _instruments(self, symbol: str) -> list[Instrument]:
         return [i for (_, s), i in sorted(self.engine.oms.instruments.items()) if s == symbol]
+
+    def _add_run(self, parent_id: str, run: _Run) -> None:
+        self.runs[parent_id] = run
+        self._by_symbol.setdefault(run.parent.symbol, {})[parent_id] = run  # an amend keeps the symbol
 
     def _run(self, parent_id: str, *states: AlgoState) -> _Run:
         run = self.runs.get(parent_id)
@@ -679,7 +684,10 @@ class AlgoEngine:
         self._market(trade.symbol, trade)
 
     def _market(self, symbol: str, message: BookUpdate | TradePrint) -> None:
-        for run in list(self.runs.values()):
-            if run.state is AlgoState.RUNNING and run.parent.symbol == symbol:
+        runs = self._by_symbol.get(symbol)
+        if not runs:
+            return
+        for run in list(runs.values()):  # only this symbol's parents: O(their runs), not O(all runs)
+            if run.state is AlgoState.RUNNING:
                 run.algo.on_market(run, message)
                 self._settle(run)

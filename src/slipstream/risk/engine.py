@@ -10,15 +10,22 @@ calls exactly it (see :func:`slipstream.risk.commands.apply_risk_command`).
 Check order (the first denial wins, so the reported reason is stable): kill switch, max loss,
 venue down, expiry, trading hours, max quantity, max notional, fat finger, price band, open
 orders, order rate, position/exposure.
+
+Positions, exposures and open-order counts are running totals (:class:`ExposureBook`), not a
+scan of every order: :meth:`RiskEngine.install` shows the book every event as the engine
+journals it (before the loop dispatches it, so a check made in the same handler already sees
+the orders sent just before) and every replayed event. Bound without an engine (:meth:`bind`),
+the book is rebuilt from the OMS at each decision, as a scan would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from slipstream.errors import ValidationError
+from slipstream.journal.store import EventStore, JournalEntry, VerifyResult
 from slipstream.model.events import Event
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder, ParentOrder
@@ -36,7 +43,7 @@ from slipstream.risk.checks import (
     RiskContext,
     TradingHoursCheck,
 )
-from slipstream.risk.exposure import total_pnl
+from slipstream.risk.exposure import ExposureBook, total_pnl
 from slipstream.risk.limits import RiskLimits
 from slipstream.risk.limits_io import limits_from_dict, limits_to_dict
 from slipstream.risk.position_checks import ExposureCheck, MaxLossCheck
@@ -90,27 +97,44 @@ class RiskEngine:
         )
         self.kill_switch: KillSwitch | None = None
         self.rate = OrderRateCheck()
+        self.exposures = ExposureBook()
         self._venue_down = VenueDownCheck(venue_gate)
         self._head: tuple[Check, ...] = (MaxLossCheck(), self._venue_down, ExpiryCheck(), TradingHoursCheck(),
                                          MaxOrderQuantityCheck(), MaxOrderNotionalCheck(), FatFingerCheck(),
-                                         PriceBandCheck(), MaxOpenOrdersCheck(), self.rate, ExposureCheck())
+                                         PriceBandCheck(), MaxOpenOrdersCheck(self.exposures), self.rate,
+                                         ExposureCheck(self.exposures))
 
     # ---- wiring --------------------------------------------------------------------------------
     def bind(self, oms: OrderManager, clock: _Clock) -> RiskEngine:
-        """Read orders and positions from ``oms`` and time from ``clock`` (an engine's)."""
+        """Read orders and positions from ``oms`` and time from ``clock`` (an engine's).
+
+        Nothing tells the exposure totals of changes then, so they are rebuilt at each decision
+        (O(orders)); :meth:`install` makes them incremental.
+        """
         self.oms = oms
         self.clock = clock
+        self.exposures.track(False)
         if isinstance(self.references, ReferencePriceTable):
             self.references.instruments = oms.instruments
         return self
 
     def install(self, engine: _HasOmsAndLoop) -> RiskEngine:
-        """Bind to an :class:`~slipstream.engine.execution.ExecutionEngine` and become its risk."""
+        """Bind to an :class:`~slipstream.engine.execution.ExecutionEngine` and become its risk.
+
+        The exposure totals then follow the engine's journal: every event is shown to them as
+        it is appended (and as it is replayed), so the engine's journal must not be replaced
+        afterwards.
+        """
         self.bind(engine.oms, engine.loop.clock)
         engine.risk = self
         on_replay = getattr(engine, "on_replay", None)
         if on_replay is not None:  # limits and kill switch come back with the journal
             on_replay(self.apply)
+            on_replay(self.exposures.observe)
+        journal = getattr(engine, "journal", None)
+        if journal is not None and on_replay is not None:
+            engine.journal = _ObservedJournal(journal, self.exposures.observe)
+            self.exposures.track()
         return self
 
     @property
@@ -125,6 +149,7 @@ class RiskEngine:
     def _context(self) -> RiskContext:
         if self.oms is None or self.clock is None:
             raise ValidationError("risk engine is not bound to an order manager and clock (call bind)")
+        self.exposures.sync(self.oms)
         return RiskContext(self.limits, self.clock.now_ns(), self.references, self.oms)
 
     def _run(self, request: OrderRequest, context: RiskContext) -> RiskDenial | None:
@@ -239,6 +264,44 @@ class RiskEngine:
             self.apply(event)
 
 
+class _ObservedJournal:
+    """An event store that shows every appended event to ``observe`` first (same interface)."""
+
+    def __init__(self, inner: EventStore, observe: Callable[[Event], None]) -> None:
+        self._inner = inner
+        self._observe = observe
+
+    @property
+    def head_sequence(self) -> int:
+        return self._inner.head_sequence
+
+    @property
+    def head_hash(self) -> bytes:
+        return self._inner.head_hash
+
+    def append(self, event: Event) -> int:
+        self._observe(event)
+        return self._inner.append(event)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def entries(self, start: int = 1) -> Iterator[JournalEntry]:
+        return self._inner.entries(start)
+
+    def events(self, start: int = 1) -> Iterator[tuple[int, Event]]:
+        return self._inner.events(start)
+
+    def verify(self) -> VerifyResult:
+        return self._inner.verify()
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def __getattr__(self, name: str) -> Any:  # store-specific extras (path, readonly...)
+        return getattr(self._inner, name)
+
+
 class _Loop(Protocol):
     @property
     def clock(self) -> _Clock: ...
@@ -247,6 +310,7 @@ class _Loop(Protocol):
 class _HasOmsAndLoop(Protocol):
     oms: OrderManager
     risk: object
+    journal: EventStore
 
     @property
     def loop(self) -> _Loop: ...

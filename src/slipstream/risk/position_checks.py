@@ -15,7 +15,7 @@ from decimal import Decimal
 from slipstream.model.enums import Side
 from slipstream.risk.base import RiskDenial
 from slipstream.risk.checks import OrderRequest, RiskContext
-from slipstream.risk.exposure import InstrumentExposure, base_quantity, notional_value, scan_exposure, total_pnl
+from slipstream.risk.exposure import ExposureBook, InstrumentExposure, base_quantity, notional_value, total_pnl
 from slipstream.risk.limits import ExposureLimits
 from slipstream.risk.reasons import RiskReason as R
 
@@ -55,7 +55,13 @@ def _ends(exposure: InstrumentExposure, price: Decimal | None, extra_buy: Decima
 
 
 class ExposureCheck:
-    """POSITION_LIMIT, NET_EXPOSURE and GROSS_EXPOSURE for the order's account, then the portfolio."""
+    """POSITION_LIMIT, NET_EXPOSURE and GROSS_EXPOSURE for the order's account, then the portfolio.
+
+    Reads holdings from ``book``, which the caller has synced with ``context.oms``.
+    """
+
+    def __init__(self, book: ExposureBook) -> None:
+        self.book = book
 
     def check(self, request: OrderRequest, context: RiskContext) -> RiskDenial | None:
         asset = request.instrument.base
@@ -76,7 +82,7 @@ class ExposureCheck:
     ) -> RiskDenial | None:
         scope = "portfolio" if account is None else f"account:{account}"
         asset = request.instrument.base
-        holdings = scan_exposure(context.oms.orders.values(), account, asset, exclude=request.order_id)
+        holdings = self.book.holdings(account, asset, exclude=request.order_id)
         key = (request.instrument.venue, request.instrument.symbol)
         if key not in holdings:
             holdings[key] = InstrumentExposure(request.instrument)

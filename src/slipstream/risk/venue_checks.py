@@ -12,6 +12,7 @@ from typing import Protocol
 
 from slipstream.risk.base import RiskDenial
 from slipstream.risk.checks import OrderRequest, RiskContext
+from slipstream.risk.exposure import ExposureBook
 from slipstream.risk.reasons import RiskReason as R
 
 __all__ = ["MaxOpenOrdersCheck", "OrderRateCheck", "VenueDownCheck", "VenueGate"]
@@ -38,15 +39,19 @@ class VenueDownCheck:
 
 
 class MaxOpenOrdersCheck:
-    """Refuses a child when the venue already holds ``max_open_orders`` working orders of ours."""
+    """Refuses a child when the venue already holds ``max_open_orders`` working orders of ours.
+
+    Counts come from ``book``, which the caller has synced with ``context.oms``.
+    """
+
+    def __init__(self, book: ExposureBook) -> None:
+        self.book = book
 
     def check(self, request: OrderRequest, context: RiskContext) -> RiskDenial | None:
         limits = context.limits.venue(request.venue)
         if request.is_parent or limits is None or limits.max_open_orders is None:
             return None
-        open_orders = sum(
-            1 for s in context.oms.working_orders(request.venue) if s.order.client_order_id != request.order_id
-        )
+        open_orders = self.book.open_orders(request.venue, exclude=request.order_id)
         if open_orders >= limits.max_open_orders:
             return RiskDenial.of(R.MAX_OPEN_ORDERS, venue=request.venue, open=open_orders,
                                  limit=limits.max_open_orders)
