@@ -81,6 +81,7 @@ class ExecutionEngine:
         self._in_loop = False
         self._unlisted = False
         self._replayers: list[Callable[[Event], None]] = []
+        self._journaled: list[Callable[[Event], None]] = []
         for venue in venues:
             self.add_venue(venue)
         self.loop.subscribe(ExecutionReport, self._on_report)
@@ -97,6 +98,11 @@ class ExecutionEngine:
         subscriptions = getattr(venue, "loop_subscriptions", None)  # optional for third-party venues
         for message_type, handler in subscriptions() if subscriptions is not None else ():
             self.loop.subscribe(message_type, handler)
+
+    def on_journaled(self, handler: Callable[[Event], None]) -> None:
+        """Show every event to ``handler`` synchronously as it is journaled (before the loop
+        dispatches it): for state that later decisions in the same handler must already see."""
+        self._journaled.append(handler)
 
     def on_replay(self, handler: Callable[[Event], None]) -> None:
         """Also give every replayed journal event to ``handler`` (risk limits, algo state...)."""
@@ -118,7 +124,15 @@ class ExecutionEngine:
             self._unlisted = False
             self._record(self.oms.list_instruments(self.now_ns))
         append = self.journal.append
-        if self.publish_events:
+        if self._journaled:  # observers that must see each event as it is written, not when dispatched
+            observers = self._journaled
+            for event in events:
+                for observe in observers:
+                    observe(event)
+                append(event)
+                if self.publish_events:
+                    self.loop.publish(event)
+        elif self.publish_events:
             publish = self.loop.publish
             for event in events:
                 append(event)

@@ -26,16 +26,15 @@ straight to the venue after the journal is flushed (a cancel is idempotent at th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slipstream.algos.params import AlgoParams
 from slipstream.algos.registry import make_algo
 from slipstream.engine.executor import AlgoEngine, AlgoState
 from slipstream.errors import ValidationError
-from slipstream.journal.store import EventStore, JournalEntry, VerifyResult
 from slipstream.model.algo_events import (
     AlgoFinished,
     AlgoStarted,
@@ -107,7 +106,7 @@ class Reconciler:
         self._created: dict[str, int] = {}
         self._orphans_seen: set[tuple[str, str]] = set()
         engine.on_replay(self.observe)
-        engine.journal = _ObservedJournal(engine.journal, self.observe)
+        engine.on_journaled(self.observe)
 
     def observe(self, event: Event) -> None:
         """Track request times and checkpoints: on replay, and live as each event is journaled
@@ -246,44 +245,6 @@ class Reconciler:
             engine.record(oms.mark_submitted(report.client_order_id, now))
             engine.record(oms.on_report(report, now))
         return adopted
-
-
-class _ObservedJournal:
-    """An event store that shows every appended event to ``observe`` first (same interface)."""
-
-    def __init__(self, inner: EventStore, observe: Callable[[Event], None]) -> None:
-        self._inner = inner
-        self._observe = observe
-
-    @property
-    def head_sequence(self) -> int:
-        return self._inner.head_sequence
-
-    @property
-    def head_hash(self) -> bytes:
-        return self._inner.head_hash
-
-    def append(self, event: Event) -> int:
-        self._observe(event)
-        return self._inner.append(event)
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def entries(self, start: int = 1) -> Iterator[JournalEntry]:
-        return self._inner.entries(start)
-
-    def events(self, start: int = 1) -> Iterator[tuple[int, Event]]:
-        return self._inner.events(start)
-
-    def verify(self) -> VerifyResult:
-        return self._inner.verify()
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def __getattr__(self, name: str) -> Any:  # store-specific extras (path, readonly...)
-        return getattr(self._inner, name)
 
 
 # ---- restart ----------------------------------------------------------------------------------------

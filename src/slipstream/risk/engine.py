@@ -20,12 +20,11 @@ the book is rebuilt from the OMS at each decision, as a scan would.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from slipstream.errors import ValidationError
-from slipstream.journal.store import EventStore, JournalEntry, VerifyResult
 from slipstream.model.events import Event
 from slipstream.model.instruments import Instrument
 from slipstream.model.orders import ChildOrder, ParentOrder
@@ -122,8 +121,7 @@ class RiskEngine:
         """Bind to an :class:`~slipstream.engine.execution.ExecutionEngine` and become its risk.
 
         The exposure totals then follow the engine's journal: every event is shown to them as
-        it is appended (and as it is replayed), so the engine's journal must not be replaced
-        afterwards.
+        it is journaled (``on_journaled``) and as it is replayed (``on_replay``).
         """
         self.bind(engine.oms, engine.loop.clock)
         engine.risk = self
@@ -131,9 +129,9 @@ class RiskEngine:
         if on_replay is not None:  # limits and kill switch come back with the journal
             on_replay(self.apply)
             on_replay(self.exposures.observe)
-        journal = getattr(engine, "journal", None)
-        if journal is not None and on_replay is not None:
-            engine.journal = _ObservedJournal(journal, self.exposures.observe)
+        on_journaled = getattr(engine, "on_journaled", None)
+        if on_journaled is not None:  # running exposure totals follow each event as it is written
+            on_journaled(self.exposures.observe)
             self.exposures.track()
         return self
 
@@ -264,44 +262,6 @@ class RiskEngine:
             self.apply(event)
 
 
-class _ObservedJournal:
-    """An event store that shows every appended event to ``observe`` first (same interface)."""
-
-    def __init__(self, inner: EventStore, observe: Callable[[Event], None]) -> None:
-        self._inner = inner
-        self._observe = observe
-
-    @property
-    def head_sequence(self) -> int:
-        return self._inner.head_sequence
-
-    @property
-    def head_hash(self) -> bytes:
-        return self._inner.head_hash
-
-    def append(self, event: Event) -> int:
-        self._observe(event)
-        return self._inner.append(event)
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def entries(self, start: int = 1) -> Iterator[JournalEntry]:
-        return self._inner.entries(start)
-
-    def events(self, start: int = 1) -> Iterator[tuple[int, Event]]:
-        return self._inner.events(start)
-
-    def verify(self) -> VerifyResult:
-        return self._inner.verify()
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def __getattr__(self, name: str) -> Any:  # store-specific extras (path, readonly...)
-        return getattr(self._inner, name)
-
-
 class _Loop(Protocol):
     @property
     def clock(self) -> _Clock: ...
@@ -310,7 +270,6 @@ class _Loop(Protocol):
 class _HasOmsAndLoop(Protocol):
     oms: OrderManager
     risk: object
-    journal: EventStore
 
     @property
     def loop(self) -> _Loop: ...
