@@ -55,6 +55,14 @@ class ConsolidatedView:
     def __init__(self) -> None:
         self._sources: dict[str, Source] = {}
 
+    def source(self, venue: str) -> Source:
+        """The venue's current source (raises KeyError when the venue is not in the view)."""
+        return self._sources[venue]
+
+    def venues(self) -> tuple[str, ...]:
+        """Venues in the view, sorted."""
+        return tuple(sorted(self._sources))
+
     def add(self, source: Source) -> None:
         """Register or replace a venue's source."""
         self._sources[source.venue] = source

@@ -102,8 +102,8 @@ class SmartIntentRouter:
             if isinstance(venue, AmmVenue):
                 chain_spec = chain_specs.get(spec.chain or "")
                 native = Decimal(str(chain_spec.native_price_usd)) if chain_spec else Decimal(3000)
-                market_info = venue._markets[instrument.symbol]
-                pool = venue.chain.pools[market_info.pool_id]
+                pool_id, base_index, quote_index = venue.pool_of(instrument.symbol)
+                pool = venue.chain.pools[pool_id]
                 gas = GasModel(native_price=native)
                 mev = MevModel(public_mempool=not venue.config.private_relay)
                 block_s = venue.chain.preset.block_time_ns / 1e9
@@ -111,8 +111,8 @@ class SmartIntentRouter:
                     venue_id,
                     instrument,
                     pool,
-                    market_info.base_index,
-                    market_info.quote_index,
+                    base_index,
+                    quote_index,
                     gas=gas,
                     mev=mev,
                     block_time_s=block_s,
@@ -122,9 +122,9 @@ class SmartIntentRouter:
                 self._amm[venue_id] = (
                     venue,
                     instrument,
-                    market_info.pool_id,
-                    market_info.base_index,
-                    market_info.quote_index,
+                    pool_id,
+                    base_index,
+                    quote_index,
                 )
         engine.loop.subscribe(BookUpdate, self._on_book)
         engine.loop.subscribe(OrderRejected, self._on_reject)
@@ -146,7 +146,8 @@ class SmartIntentRouter:
         """Mark each source healthy or not (breaker-aware) before a decision."""
         if self.healthy is None:
             return
-        for venue, source in list(self.view._sources.items()):
+        for venue in self.view.venues():
+            source = self.view.source(venue)
             healthy = self.healthy(venue, now_ns)
             if source.conditions.healthy != healthy:
                 self.view.set_conditions(venue, dataclasses.replace(source.conditions, healthy=healthy))
@@ -191,7 +192,7 @@ class SmartIntentRouter:
             balances = venue.balances() if venue is not None else {}
             if not balances:
                 continue
-            source = self.view._sources[venue_id]
+            source = self.view.source(venue_id)
             inst = source.instrument
             base_asset, quote_asset = inst.base, inst.quote
             if isinstance(venue, AmmVenue):  # the wallet holds the pool's tokens (WBTC for BTC)
@@ -246,9 +247,19 @@ class SmartIntentRouter:
             inst.check_order(units, lots)
         except InstrumentError:
             return []
-        return [ChildOrder(client_order_id=f"{intent.intent_id}-0", venue=venue, symbol=inst.symbol, side=intent.side,
-                           lots=lots, order_type=OrderType.POST_ONLY, time_in_force=TimeInForce.GTC,
-                           price_units=units, parent_id=intent.parent_id)]
+        return [
+            ChildOrder(
+                client_order_id=f"{intent.intent_id}-0",
+                venue=venue,
+                symbol=inst.symbol,
+                side=intent.side,
+                lots=lots,
+                order_type=OrderType.POST_ONLY,
+                time_in_force=TimeInForce.GTC,
+                price_units=units,
+                parent_id=intent.parent_id,
+            )
+        ]
 
     def child_sent(self, original_id: str, order: ChildOrder) -> None:
         """The executor renamed and sent one of our orders: journal its expected cost."""

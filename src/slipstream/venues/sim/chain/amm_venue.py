@@ -190,6 +190,17 @@ class AmmVenue:
     def instruments(self) -> Sequence[Instrument]:
         return [m.instrument for m in self._markets.values()]
 
+    def pool_of(self, symbol: str) -> tuple[str, int, int]:
+        """(pool id, base token index, quote token index) behind a listed symbol (for routers).
+
+        Raises:
+            ValidationError: the symbol is not listed here.
+        """
+        market = self._markets.get(symbol)
+        if market is None:
+            raise ValidationError(f"{symbol} is not listed on {self._venue_id}")
+        return market.pool_id, market.base_index, market.quote_index
+
     def loop_subscriptions(self) -> Sequence[tuple[type, Callable[[Any], None]]]:
         """Block production is driven by :class:`ChainTick` messages on the engine loop."""
         return ((ChainTick, self.on_chain_tick),)
