@@ -38,7 +38,7 @@ class MarketRecorder:
             engine.loop.subscribe(TradePrint, self.on_trade)
 
     def _record(self, event: Event) -> None:
-        self.engine._record((event,))
+        self.engine.record((event,))
 
     def consolidated_mid(self, symbol: str) -> tuple[Decimal, Decimal | None, Decimal | None] | None:
         """(mid, best bid, best ask) across venues, or None without a two-sided market."""

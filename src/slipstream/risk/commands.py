@@ -110,7 +110,7 @@ def apply_risk_command(engine: _Engine, command: RiskCommand) -> list[Event]:
         events = risk.check_loss(now)
     else:  # pragma: no cover - exhaustive over RiskCommand
         raise ValidationError(f"unknown risk command {type(command).__name__}")
-    engine._record(events)
+    engine.record(events)
     if isinstance(command, EngageKillSwitch) or any(isinstance(e, KillSwitchEngaged) for e in events):
         if isinstance(command, EngageKillSwitch) and command.cancel_parents:
             for parent_id, parent in list(engine.oms.parents.items()):

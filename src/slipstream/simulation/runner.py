@@ -10,7 +10,7 @@ horizon ends, TCA is computed from the journal alone, exactly as ``slipstream tc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -63,7 +63,6 @@ class SimulationRequest:
     venues: tuple[str, ...] = ()
     journal: Path | None = None
     step_ms: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Check the request before anything runs.
@@ -203,7 +202,6 @@ def run_simulation(request: SimulationRequest, progress: Callable[[float], None]
         participation_rate=request.participation,
         display_quantity=request.display_quantity,
         passive_only=request.passive_only,
-        **request.extra,
     )
     try:
         algos.start(parent, _algo(request.algo), params)

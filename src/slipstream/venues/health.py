@@ -349,7 +349,7 @@ def fail_over(engine: _Engine, venue: str, reason: str, reachable: bool) -> tupl
         elif not reachable and OrderStatusUnknown in TRANSITIONS[state.status]:
             events = engine.oms.mark_unknown(coid, reason, engine.now_ns)
             if events:
-                engine._record(events)
+                engine.record(events)
                 unknown.append(coid)
     engine.commit()
     return cancelled, unknown
