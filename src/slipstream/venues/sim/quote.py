@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from slipstream.model.enums import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 from slipstream.model.feed import BookUpdate
 from slipstream.model.instruments import Instrument
@@ -227,10 +225,3 @@ class QuoteVenue:
 
     def balances(self) -> dict[str, Decimal]:
         return {}
-
-    def random_walk(self, symbol: str, rng: np.random.Generator, spread_units: int, sigma_units: float) -> None:
-        """Move the quote by a rounded Gaussian step (demo market)."""
-        bid = self.quotes[symbol][0]
-        step = round(float(rng.normal(0.0, sigma_units)))
-        bid = max(1, bid + step)
-        self.set_quote(symbol, bid, bid + spread_units)
