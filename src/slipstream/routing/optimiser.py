@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -142,12 +143,8 @@ def solve(problem: SplitProblem) -> Solution:
         return Solution({}, 0, max(total, 0))
     relaxer = _Relaxer(curves, total)
     everyone = tuple(range(n))
-    free = tuple(i for i in everyone if curves[i].fixed == 0)
-    charged = tuple(i for i in everyone if curves[i].fixed != 0)
-    if problem.max_venues is None or problem.max_venues >= n:
-        sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
-    else:
-        sets = [s for k in range(1, problem.max_venues + 1) for s in combinations(everyone, k)]
+    charged = tuple(i for i, c in enumerate(curves) if c.fixed)
+    free, sets = _sets(n, charged, problem.max_venues)
     alloc_all, cost_all, lam_all = relaxer.relax(everyone)
     unfilled_all = _unfilled_bound(total, alloc_all)
     margin = _REL_MARGIN * (abs(cost_all) + 1.0)
@@ -217,6 +214,29 @@ def solve(problem: SplitProblem) -> Solution:
     return Solution({i: q for i, q in sorted(best_alloc.items()) if q}, best[1], best[0], solved, pruned)
 
 
+_SETS: dict[tuple[int, tuple[int, ...], int | None], tuple[tuple[int, ...], list[tuple[int, ...]]]] = {}
+
+
+def _sets(n: int, charged: tuple[int, ...], max_venues: int | None
+          ) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
+    """(free sources, candidate venue sets) for ``n`` sources of which ``charged`` pay a fixed
+    charge: every subset of the charged ones with all free ones, or (with ``max_venues``) every
+    subset of that size or smaller. Memoised (it depends only on the pattern)."""
+    key = (n, charged, max_venues)
+    got = _SETS.get(key)
+    if got is None:
+        everyone = tuple(range(n))
+        free = tuple(i for i in everyone if i not in charged)
+        if max_venues is None or max_venues >= n:
+            sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
+        else:
+            sets = [s for k in range(1, max_venues + 1) for s in combinations(everyone, k)]
+        if len(_SETS) >= 1_024:
+            _SETS.clear()
+        got = _SETS[key] = (free, sets)
+    return got
+
+
 def _unfilled_bound(total: int, seed: dict[int, float]) -> int:
     """Whole grid units the relaxation leaves unfilled, floored: a lower bound on the exact rest
     (the water-filling stops within 0.25 unit of the target)."""
@@ -269,6 +289,16 @@ def _feasible_down(curve: Curve, n: int) -> int:
 def _exact(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float], total: int
            ) -> tuple[dict[int, int], int, int]:
     """Exact local search from the relaxed seed; returns (allocation, unfilled, cost)."""
+    step = curves[members[0]].step
+    for i in members:
+        if curves[i].step != step:
+            return _exact_reference(curves, members, seed, total)
+    return _exact_common(curves, members, seed, total, step)
+
+
+def _exact_reference(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float], total: int
+                     ) -> tuple[dict[int, int], int, int]:
+    """:func:`_exact` for any lots: round the seed down, fill greedily, then exchange."""
     ex = _Exact(curves)
     x: dict[int, int] = {i: _feasible_down(curves[i], math.floor(seed.get(i, 0.0) + 1e-9)) for i in members}
     used = sum(x.values())
@@ -491,3 +521,119 @@ def _move_delta(ex: _Exact, ci: Curve, cj: Curve, i: int, j: int, x: dict[int, i
     if a is None or b is None or c is None or d is None:
         return None
     return a - b + c - d
+
+
+# ---- the common-lot search (the usual case), kept move for move equal to the reference -----------
+class _Margins:
+    """Exact cost changes of one lot up/down per member, kept current as the allocation moves.
+
+    Books price a lot from their level arrays (one bisection: ``cost(n ± s) − cost(n)`` is the
+    lot's level price × the book's multiplier + the risk rate); pools use their memoised exact
+    cost. Values equal :func:`_add` / :func:`_take` with the common lot ``s``."""
+
+    __slots__ = ("books", "costs", "curves", "downs", "fixed", "his", "los", "members", "step", "ups", "x")
+
+    def __init__(self, curves: list[Curve], members: tuple[int, ...], x: dict[int, int], step: int) -> None:
+        self.curves = [curves[i] for i in members]
+        self.members = members
+        self.x = x
+        self.step = step
+        self.books = [isinstance(c, BookCurve) for c in self.curves]
+        self.costs = [c.cost for c in self.curves]
+        self.fixed = [c.fixed for c in self.curves]
+        self.los = [c.lo for c in self.curves]
+        self.his = [c.hi for c in self.curves]
+        m = len(members)
+        self.ups: list[int | None] = [None] * m
+        self.downs: list[int | None] = [None] * m
+        for pos in range(m):
+            self.update(pos)
+
+    def update(self, pos: int) -> None:
+        n = self.x[self.members[pos]]
+        s = self.step
+        up = n + s
+        if up > self.his[pos] or up < self.los[pos]:
+            self.ups[pos] = None
+        elif self.books[pos]:
+            c: BookCurve = self.curves[pos]  # type: ignore[assignment]
+            self.ups[pos] = c.prices[bisect_left(c.cum_lots, up // s)] * c.mult + c.risk * s
+        else:  # the fixed charge counts on the first lot (as in _Exact.cost)
+            cost = self.costs[pos]
+            a, b = cost(up), cost(n)
+            self.ups[pos] = None if a is None or b is None else (a - b if n else a - b + self.fixed[pos])
+        down = n - s
+        if not n or down < 0 or 0 < down < self.los[pos]:
+            self.downs[pos] = None
+        elif self.books[pos]:
+            c = self.curves[pos]  # type: ignore[assignment]
+            self.downs[pos] = -(c.prices[bisect_left(c.cum_lots, n // s)] * c.mult + c.risk * s)
+        else:
+            cost = self.costs[pos]
+            a, b = cost(down), cost(n)
+            self.downs[pos] = None if a is None or b is None else (a - b if down else a - b - self.fixed[pos])
+
+
+def _exact_common(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float], total: int, step: int
+                  ) -> tuple[dict[int, int], int, int]:
+    """:func:`_exact_reference` when every member trades the same lot: the same rounding, greedy
+    fill and exchange moves (property-tested), with each member's one-lot cost changes priced
+    once and re-priced only where a move touched it."""
+    x: dict[int, int] = {}
+    for i in members:
+        c = curves[i]
+        n = math.floor(seed.get(i, 0.0) + 1e-9)
+        if isinstance(c, BookCurve):  # priced up to hi, so the largest feasible size is direct
+            n = min(n, c.hi) // step * step
+            x[i] = n if n >= c.lo else 0
+        else:
+            x[i] = _feasible_down(c, n)
+    used = sum(x.values())
+    if used > total:  # float seeds may overshoot by a hair: the reference trims and fills
+        return _exact_reference(curves, members, seed, total)
+    deficit = total - used
+    if deficit:
+        ex = _Exact(curves)
+        deficit = _fill(ex, curves, members, x, deficit)
+    margins = _Margins(curves, members, x, step)
+    ups, downs = margins.ups, margins.downs
+    ex_moves: _Exact | None = None
+    for _ in range(_MAX_MOVES):
+        # the reference's round (see _exchange_common): takes in member order, adds priced except
+        # for the only taker, the pair from the two cheapest adds
+        takes = [pos for pos, d in enumerate(downs) if d is not None]
+        if not takes or len(members) < 2:
+            break
+        only = takes[0] if len(takes) == 1 else -1
+        first = second = -1
+        for pos, add in enumerate(ups):
+            if add is None or pos == only:
+                continue
+            if first < 0 or add < ups[first]:  # type: ignore[operator]
+                first, second = pos, first
+            elif second < 0 or add < ups[second]:  # type: ignore[operator]
+                second = pos
+        best_delta = 0
+        best: tuple[int, int] | None = None
+        for j in takes:
+            cand = first if first >= 0 and first != j else second
+            if cand < 0:
+                continue
+            delta = ups[cand] + downs[j]  # type: ignore[operator]
+            if delta < best_delta:
+                best_delta, best = delta, (cand, j)
+        if best is None:
+            break
+        if ex_moves is None:
+            ex_moves = _Exact(curves)
+        _apply_move(ex_moves, curves, x, members[best[0]], members[best[1]], step)
+        margins.update(best[0])
+        margins.update(best[1])
+    cost = 0
+    for i in members:
+        c = curves[i]
+        n = x[i]
+        v = c.cost(n)
+        assert v is not None
+        cost += v + c.fixed if n else v
+    return x, deficit, cost

@@ -160,9 +160,38 @@ class SmartRouter:
     def prepare(self, intent: ChildIntent, view: MarketView) -> Prepared:
         """Eligible sources as exact cost curves on one grid (what :meth:`route` optimises over).
 
+        Without a limit price and with no venue excluded, the result depends only on the snapshot,
+        the side and the decision time: it is memoised on the snapshot, so the work done by
+        :meth:`precompute` at the market-data update serves the decision (the curves are read-only
+        to the optimiser; a limit price gets fresh curves).
+
         Raises:
             ValidationError: the intent's symbol is not BASE/QUOTE.
         """
+        sources = view.sources
+        if intent.limit_price is None and not self._excluded and sources:
+            memo = sources[0].memo
+            key = ("prepared", intent.side, intent.symbol, view.now_ns)
+            slot = memo.get(key)
+            if slot is not None:
+                router, seen, base = slot  # type: ignore[misc]
+                if router is self and len(seen) == len(sources) and all(
+                        a is b for a, b in zip(seen, sources, strict=True)):
+                    return self._with_total(base, intent)  # type: ignore[arg-type]
+            base = self._prepare(intent, view)
+            memo[key] = (self, sources, base)
+            return self._with_total(base, intent)
+        return self._prepare(intent, view)
+
+    @staticmethod
+    def _with_total(base: Prepared, intent: ChildIntent) -> Prepared:
+        """``base`` (memoised, not to be mutated) for this intent's quantity."""
+        q_num, q_den = intent.quantity.as_integer_ratio()
+        grid = base.units.grid
+        total = (q_num * grid.denominator) // (q_den * grid.numerator)  # == units.to_grid(quantity)
+        return Prepared(list(base.excluded), base.statuses, base.curves, base.units, total if base.curves else 0)
+
+    def _prepare(self, intent: ChildIntent, view: MarketView) -> Prepared:
         pair = self.config.canonical(*pair_of(intent.symbol))
         now = view.now_ns
         ages = [max(now - s.conditions.received_ts_ns, 0) for s in view.sources]  # == view.age_ns(s)
