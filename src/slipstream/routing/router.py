@@ -115,7 +115,12 @@ class SmartRouter:
         excluded, statuses, live, units, total = prep.excluded, prep.statuses, prep.curves, prep.units, prep.total
         if not live:
             return _empty_route(intent, now, excluded, statuses, "no eligible venue with liquidity within limits")
-        mid = _reference_mid(live)
+        shared = prep.memo
+        got = shared.get("mid")
+        if got is None:
+            mid = _reference_mid(live)
+            got = shared["mid"] = (mid, dec(mid))
+        mid, mid_dec = got  # type: ignore[misc]
         solution = solve(SplitProblem(live, total, self.config.max_venues))
         ctx = _Pricing(intent.side, units, mid, self.config.book_slippage_bps, intent.limit_price)
         legs = []
@@ -146,14 +151,18 @@ class SmartRouter:
             single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
         used = {leg.venue for leg in legs}
         routed_q = ratio_dec(routed * units.grid.numerator, units.grid.denominator)  # == dec(routed × grid)
+        pairs = shared.get("statuses")
+        if pairs is None:  # each source's status, unused and used (immutable, shared)
+            pairs = shared["statuses"] = [(v, SourceStatus(venue=v, kind=k, age_ns=a, used=False),
+                                           SourceStatus(venue=v, kind=k, age_ns=a, used=True)) for v, k, a in statuses]
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
             quantity=intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
             routed_quantity=routed_q, unfilled_quantity=intent.quantity - routed_q,
-            mode=mode, reason=reason, decided_ts_ns=now, reference_mid=dec(mid), legs=tuple(legs),
+            mode=mode, reason=reason, decided_ts_ns=now, reference_mid=mid_dec, legs=tuple(legs),
             costs=costs, best_single_venue=single, equal_split=equal,
             excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
-            sources=tuple(SourceStatus(venue=v, kind=k, age_ns=a, used=v in used) for v, k, a in statuses),
+            sources=tuple(on if v in used else off for v, off, on in pairs),  # type: ignore[attr-defined]
             sets_solved=solution.sets_solved, sets_pruned=solution.sets_pruned,
         )
 
@@ -189,7 +198,8 @@ class SmartRouter:
         q_num, q_den = intent.quantity.as_integer_ratio()
         grid = base.units.grid
         total = (q_num * grid.denominator) // (q_den * grid.numerator)  # == units.to_grid(quantity)
-        return Prepared(list(base.excluded), base.statuses, base.curves, base.units, total if base.curves else 0)
+        return Prepared(list(base.excluded), base.statuses, base.curves, base.units, total if base.curves else 0,
+                        base.memo)
 
     def _prepare(self, intent: ChildIntent, view: MarketView) -> Prepared:
         pair = self.config.canonical(*pair_of(intent.symbol))
@@ -320,6 +330,7 @@ class Prepared:
     curves: list[Curve]
     units: Units
     total: int
+    memo: dict[str, object] = field(default_factory=dict)  # per-snapshot results shared by decisions
 
 
 def _take_reason(n_legs: int, sets: int) -> str:
