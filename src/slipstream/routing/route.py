@@ -6,6 +6,10 @@ optimiser's exact integer cost units at the edge. Cost terms follow the trader's
 ``impact`` is the price paid beyond the route's reference mid (received below it, for sells),
 then ``fee``, ``gas``, ``latency`` (staleness/latency risk) and ``mev``; ``total`` is their sum,
 the all-in cost versus mid. ``cash`` is what actually changes hands (fees included).
+
+The parts of a route are frozen values holding only strings, numbers, enums and each other, so
+they can never be in a reference cycle: ``gc=False`` keeps the collector from tracking the dozen
+or so a route allocates (as :mod:`slipstream.model.market` does for its events).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from slipstream.model.orders import ChildOrder
 __all__ = ["ZERO_COSTS", "Alternative", "CostBreakdown", "Exclusion", "Route", "RouteLeg", "SourceStatus"]
 
 
-class CostBreakdown(msgspec.Struct, frozen=True, kw_only=True):
+class CostBreakdown(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Expected cost of a leg or a route in quote asset (positive = cost)."""
 
     cash: Decimal
@@ -45,7 +49,7 @@ ZERO_COSTS = CostBreakdown(cash=Decimal(0), impact=Decimal(0), fee=Decimal(0), g
                            latency=Decimal(0), mev=Decimal(0), total=Decimal(0))
 
 
-class RouteLeg(msgspec.Struct, frozen=True, kw_only=True):
+class RouteLeg(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One venue's part of the route, ready to become a :class:`ChildOrder`."""
 
     venue: str
@@ -63,7 +67,7 @@ class RouteLeg(msgspec.Struct, frozen=True, kw_only=True):
     ticks_crossed: int = 0
 
 
-class Alternative(msgspec.Struct, frozen=True, kw_only=True):
+class Alternative(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A comparison route (best single venue, equal split) and how much the route saves on it."""
 
     name: str
@@ -73,7 +77,7 @@ class Alternative(msgspec.Struct, frozen=True, kw_only=True):
     savings_bps: Decimal | None  # relative to quantity × reference mid
 
 
-class Exclusion(msgspec.Struct, frozen=True, kw_only=True):
+class Exclusion(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A venue the router did not consider, and the stable reason code."""
 
     venue: str
@@ -81,7 +85,7 @@ class Exclusion(msgspec.Struct, frozen=True, kw_only=True):
     detail: str = ""
 
 
-class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
+class SourceStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One source of the consolidated view at decision time."""
 
     venue: str

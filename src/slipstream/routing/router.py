@@ -123,9 +123,7 @@ class SmartRouter:
         mid, mid_dec = got  # type: ignore[misc]
         solution = solve(SplitProblem(live, total, self.config.max_venues))
         ctx = _Pricing(intent.side, units, mid, self.config.book_slippage_bps, intent.limit_price)
-        legs = []
-        for i, n in solution.allocation.items():
-            legs.append(ctx.take_leg(live[i], n))
+        legs, costs = ctx.take_legs(live, solution.allocation)
         routed = total - solution.unfilled
         mode, reason = "take", _take_reason(len(legs), solution.sets_solved)
         if intent.urgency is Urgency.PASSIVE and routed > 0:
@@ -137,15 +135,13 @@ class SmartRouter:
             take_per_unit = float(sum(leg.costs.total for leg in legs)) / float(routed * units.grid)
             if choice is not None and choice.expected_per_unit < take_per_unit:
                 legs = [ctx.passive_leg(choice, routed)]
+                costs = ZERO_COSTS + legs[0].costs
                 mode = "passive"
                 reason = (f"rest on {choice.curve.source.venue}: expected {choice.expected_per_unit:.6g}/unit "
                           f"(fill p={choice.fill_probability:.3f}) < take {take_per_unit:.6g}/unit")
             elif choice is not None:
                 reason = (f"take: resting on {choice.curve.source.venue} expects {choice.expected_per_unit:.6g}/unit "
                           f"(fill p={choice.fill_probability:.3f}) >= take {take_per_unit:.6g}/unit")
-        costs = ZERO_COSTS
-        for leg in legs:
-            costs = costs + leg.costs
         single = equal = None
         if self.config.compare_alternatives:
             single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
