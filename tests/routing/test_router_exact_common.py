@@ -9,10 +9,10 @@ import random
 from decimal import Decimal
 from itertools import combinations
 
-import bench_router
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bench_router
 from slipstream.model.enums import Side
 from slipstream.routing import RouterConfig, SmartRouter
 from slipstream.routing.optimiser import _exact_common, _exact_reference, _Relaxer
@@ -31,7 +31,7 @@ def test_common_lot_search_equals_reference(seed: int, depth: float, side: Side,
     step = curves[0].step
     relaxer = _Relaxer(curves, total)
     sets = [m for k in (1, 2, 3, len(curves)) for m in combinations(range(len(curves)), k)]
-    for members in rng.sample(sets, 4) + [tuple(range(len(curves)))]:
+    for members in [*rng.sample(sets, 4), tuple(range(len(curves)))]:
         relaxed, _, _ = relaxer.relax(members)
         seeds = [relaxed, {i: max(q + rng.uniform(-3.0, 3.0), 0.0) for i, q in relaxed.items()},
                  {i: max(q - rng.uniform(0.0, 40.0), 0.0) for i, q in relaxed.items()}]

@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
-from slipstream.routing.sources import AmmSource, BookSource, Source, swap_gas_units
-from slipstream.routing.v3_path import V3Path
-from slipstream.venues.sim.amm.base import AmmRevert, SwapResult
+from slipstream.routing.sources import AmmSource, BookSource, Source, VenueConditions, swap_gas_units
+from slipstream.routing.v3_path import PoolQuotes, RawSwap, V3Path, v3_path_for
 from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["AmmCurve", "BookCurve", "Curve", "LegQuote", "Units"]
@@ -43,6 +43,10 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _MIN_SCALE = 10**18
 _SWAP_CACHE = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
 _MISSING = object()
+_BUY = Side.BUY
+_BOOK_SLOT = ("book:sell", "book:buy")  # source memo keys of the last static used, by side
+_AMM_SLOT = ("amm:sell", "amm:buy")
+_tuple_new = tuple.__new__
 
 
 def _lcm(a: int, b: int) -> int:
@@ -146,10 +150,49 @@ class LegQuote(NamedTuple):
         return self.cash + self.gas + self.latency + self.mev
 
 
+class _RiskMemo:
+    """A curve's latency/staleness rate for the last data age seen: one decision's curves on a
+    snapshot share its age, so the float model runs once per snapshot, side and age."""
+
+    __slots__ = ("age", "block_s", "conditions", "mid_per_grid", "rate")
+
+    def __init__(self, conditions: VenueConditions, mid_per_grid: float, block_s: float | None) -> None:
+        self.conditions = conditions
+        self.mid_per_grid = mid_per_grid
+        self.block_s = block_s  # AMMs wait half a block for inclusion
+        self.age: int | None = None
+        self.rate = 0
+
+    def at(self, age_ns: int) -> int:
+        if age_ns != self.age:
+            cond = self.conditions
+            t = (cond.latency_ns + age_ns) / 1e9
+            if self.block_s is not None:
+                t = t + self.block_s / 2
+            self.rate = _risk_rate(self.mid_per_grid, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
+            self.age = age_ns
+        return self.rate
+
+
+def _static_for(source: Source, buy: bool, units: Units, slots: tuple[str, str],
+                build: Callable[[Any, bool, Units], tuple[object, ...]]) -> tuple[object, ...]:
+    """A curve's snapshot-only part for (side, units), memoised on the source by ``units.key``; the
+    last one used is also kept in a slot checked by identity (a decision's curves share ``units``)."""
+    memo = source.memo
+    key = (slots[buy], units.key)
+    static = memo.get(key)
+    if static is None:
+        static = memo[key] = build(source, buy, units)
+    memo[slots[buy]] = (units, static)
+    return static  # type: ignore[return-value]
+
+
 class BookCurve:
     """Exact cost of taking ``n`` grid units from one book side (walk the levels)."""
 
     __slots__ = (
+        "_cl0",
+        "_cp0",
         "cap",
         "cum_lots",
         "cum_pu",
@@ -169,13 +212,11 @@ class BookCurve:
     )
 
     def __init__(self, index: int, source: BookSource, side: Side, units: Units, age_ns: int) -> None:
-        self.index = index
-        self.source = source
-        key = ("book", side, units.key)
-        static = source.memo.get(key)
-        if static is None:
-            static = self._static(source, side, units)
-            source.memo[key] = static
+        slot = source.memo.get(_BOOK_SLOT[side is _BUY])
+        if slot is not None and slot[0] is units:  # type: ignore[index]
+            static = slot[1]  # type: ignore[index]
+        else:
+            static = _static_for(source, side is _BUY, units, _BOOK_SLOT, _book_static)
         (
             self.step,
             self.sign,
@@ -188,75 +229,15 @@ class BookCurve:
             self.mid,
             self.cap,
             self.lo,
-            mid_per_grid,
+            self.hi,
+            self._cl0,
+            self._cp0,
+            risk,
         ) = static  # type: ignore[misc]
+        self.index = index
+        self.source = source
         self.fixed = 0
-        self.hi = self.cap * self.step
-        cond = source.conditions
-        t = (cond.latency_ns + age_ns) / 1e9
-        self.risk = _risk_rate(mid_per_grid, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
-
-    def _static(self, source: BookSource, side: Side, units: Units) -> tuple[object, ...]:
-        """Everything that depends only on the snapshot, side and units (memoised on the source)."""
-        inst = source.instrument
-        lot = _base_lot(source)
-        step = lot / units.grid
-        if step.denominator != 1:
-            raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
-        self.step = int(step)
-        levels = source.asks if side is Side.BUY else source.bids
-        self.sign = side.sign
-        pu_lot = Fraction(inst.price_unit) * lot
-        fee = Fraction(source.taker_rate)
-        self.mult = int(pu_lot * (1 + self.sign * fee) * units.scale) * self.sign
-        self.fee_factor = int(pu_lot * fee * units.scale)
-        self.prices = [p for p, _ in levels]
-        self.cum_lots = []
-        self.cum_pu = []
-        lots_sum = pu_sum = 0
-        for p, q in levels:
-            lots_sum += q
-            pu_sum += p * q
-            self.cum_lots.append(lots_sum)
-            self.cum_pu.append(pu_sum)
-        self.touch = self.prices[0] if self.prices else 0
-        bid = source.bids[0][0] if source.bids else None
-        ask = source.asks[0][0] if source.asks else None
-        mid_units = Fraction(bid + ask, 2) if bid is not None and ask is not None else Fraction(self.touch)
-        self.mid = mid_units * Fraction(inst.price_unit)
-        cond = source.conditions
-        cap = lots_sum
-        if cond.max_base is not None:
-            cap = min(cap, math.floor(Fraction(cond.max_base) / lot))
-        if cond.max_quote is not None and side is Side.BUY:
-            budget = Fraction(cond.max_quote) * units.scale
-            lo_l, hi_l = 0, cap
-            while lo_l < hi_l:  # largest lots whose cash (fee included) fits the balance
-                mid_l = (lo_l + hi_l + 1) // 2
-                if self._pu(mid_l) * self.mult <= budget:
-                    lo_l = mid_l
-                else:
-                    hi_l = mid_l - 1
-            cap = lo_l
-        min_lots = 1
-        if inst.min_quantity:
-            min_lots = max(min_lots, math.ceil(Fraction(inst.min_quantity) / lot))
-        if inst.min_notional and self.touch:
-            min_lots = max(min_lots, math.ceil(Fraction(inst.min_notional) / (pu_lot * self.touch)))
-        return (
-            self.step,
-            self.sign,
-            self.mult,
-            self.fee_factor,
-            self.prices,
-            self.cum_lots,
-            self.cum_pu,
-            self.touch,
-            self.mid,
-            cap,
-            min_lots * self.step,
-            float(self.mid * units.grid * units.scale),
-        )
+        self.risk = risk.rate if age_ns == risk.age else risk.at(age_ns)
 
     def level_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(marginal cost per grid unit without risk, size in grid units) per level, up to ``cap``."""
@@ -277,65 +258,167 @@ class BookCurve:
             marg = marg[: k + 1]
         return marg, sizes
 
-    def _pu(self, lots: int) -> int:
-        """Σ price_units × lots over the levels taken by ``lots``."""
-        if lots <= 0:
-            return 0
-        k = bisect_left(self.cum_lots, lots)
-        if k == 0:
-            return lots * self.prices[0]
-        return self.cum_pu[k - 1] + (lots - self.cum_lots[k - 1]) * self.prices[k]
-
     def cost(self, n: int) -> int | None:
         """Exact cost of ``n`` grid units (a multiple of ``step``); None above capacity."""
         if n == 0:
             return 0
         if n > self.hi:
             return None
-        return self._pu(n // self.step) * self.mult + self.risk * n
+        lots = n // self.step
+        if lots <= 0:
+            return self.risk * n
+        k = bisect_left(self.cum_lots, lots)  # _pu inlined: the hot path of the exact search
+        return (self._cp0[k] + (lots - self._cl0[k]) * self.prices[k]) * self.mult + self.risk * n
 
     def quote(self, n: int) -> LegQuote:
+        """Exact evaluation of ``n`` grid units (within the book's depth), every term in cost units."""
         lots = n // self.step
-        pu = self._pu(lots)
         k = bisect_left(self.cum_lots, lots)
+        pu = self._cp0[k] + (lots - self._cl0[k]) * self.prices[k] if lots > 0 else 0
         fee = pu * self.fee_factor
-        notional = pu * abs(self.mult) - self.sign * fee
-        return LegQuote(n, pu * self.mult, notional, fee, 0, self.risk * n, 0, self.prices[k])
+        mult = self.mult
+        notional = pu * abs(mult) - self.sign * fee
+        return _tuple_new(LegQuote, (n, pu * mult, notional, fee, 0, self.risk * n, 0, self.prices[k], 0, 0, 0))
 
 
-def _amm_static(source: AmmSource, units: Units) -> tuple[object, ...]:
-    """Snapshot-only conversion factors of a pool source (memoised on the source)."""
+def _pu_of(cum_lots: list[int], cl0: list[int], cp0: list[int], prices: list[int], lots: int) -> int:
+    """Σ price_units × lots over the levels taken by ``lots`` (``cl0``/``cp0``: prefix sums from 0)."""
+    if lots <= 0:
+        return 0
+    k = bisect_left(cum_lots, lots)
+    return cp0[k] + (lots - cl0[k]) * prices[k]
+
+
+def _book_static(source: BookSource, buy: bool, units: Units) -> tuple[object, ...]:
+    """Everything of a book curve that depends only on the snapshot, side and units (memoised on the
+    source): factors, prefix sums, caps, and the risk rate's memo."""
+    inst = source.instrument
     lot = _base_lot(source)
-    step = lot / units.grid
-    if step.denominator != 1:
+    step_f = lot / units.grid
+    if step_f.denominator != 1:
         raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
+    step = int(step_f)
+    levels = source.asks if buy else source.bids
+    sign = 1 if buy else -1
+    pu_lot = Fraction(inst.price_unit) * lot
+    fee = Fraction(source.taker_rate)
+    mult = int(pu_lot * (1 + sign * fee) * units.scale) * sign
+    fee_factor = int(pu_lot * fee * units.scale)
+    prices = [p for p, _ in levels]
+    cum_lots: list[int] = []
+    cum_pu: list[int] = []
+    lots_sum = pu_sum = 0
+    for p, q in levels:
+        lots_sum += q
+        pu_sum += p * q
+        cum_lots.append(lots_sum)
+        cum_pu.append(pu_sum)
+    cl0, cp0 = [0, *cum_lots], [0, *cum_pu]
+    touch = prices[0] if prices else 0
+    bid = source.bids[0][0] if source.bids else None
+    ask = source.asks[0][0] if source.asks else None
+    mid_units = Fraction(bid + ask, 2) if bid is not None and ask is not None else Fraction(touch)
+    mid = mid_units * Fraction(inst.price_unit)
+    cond = source.conditions
+    cap = lots_sum
+    if cond.max_base is not None:
+        cap = min(cap, math.floor(Fraction(cond.max_base) / lot))
+    if cond.max_quote is not None and buy:
+        budget = Fraction(cond.max_quote) * units.scale
+        lo_l, hi_l = 0, cap
+        while lo_l < hi_l:  # largest lots whose cash (fee included) fits the balance
+            mid_l = (lo_l + hi_l + 1) // 2
+            if _pu_of(cum_lots, cl0, cp0, prices, mid_l) * mult <= budget:
+                lo_l = mid_l
+            else:
+                hi_l = mid_l - 1
+        cap = lo_l
+    min_lots = 1
+    if inst.min_quantity:
+        min_lots = max(min_lots, math.ceil(Fraction(inst.min_quantity) / lot))
+    if inst.min_notional and touch:
+        min_lots = max(min_lots, math.ceil(Fraction(inst.min_notional) / (pu_lot * touch)))
+    risk = _RiskMemo(cond, float(mid * units.grid * units.scale), None)
+    return (step, sign, mult, fee_factor, prices, cum_lots, cum_pu, touch, mid, cap, min_lots * step, cap * step,
+            cl0, cp0, risk)
+
+
+def _amm_static(source: AmmSource, buy: bool, units: Units) -> tuple[object, ...]:
+    """Everything of a pool curve that depends only on the snapshot, side and units (memoised on the
+    source): conversion factors, gas, caps (the quote-balance cap needs exact quotes), the pool's
+    quote memo and this unit system's memo of ``cash + gas`` per size."""
+    lot = _base_lot(source)
+    step_f = lot / units.grid
+    if step_f.denominator != 1:
+        raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
+    step = int(step_f)
     pool = source.pool
     db, dq = pool.decimals[source.base_index], pool.decimals[source.quote_index]
+    apl = int(lot * 10**db)
     mq = int(Fraction(source.quote_rate) / 10**dq * units.scale)
     gas_mult = int(Fraction(source.gas.quote_per_gas) * units.scale)
+    gas_zero = swap_gas_units(pool, 0, source.hops)
     atom_mid = pool.mid_price(source.base_index, source.quote_index)  # quote atoms per base atom
     mid = atom_mid * Fraction(10**db, 10**dq) * Fraction(source.quote_rate)
+    mid_per_grid = float(mid * units.grid * units.scale)
+    qkey = ("quotes", buy)
+    quotes = source.memo.get(qkey)
+    if quotes is None:
+        path = v3_path_for(source, buy) if isinstance(pool, UniswapV3Pool) else None
+        quotes = source.memo[qkey] = PoolQuotes(source, buy, path)
+    assert isinstance(quotes, PoolQuotes)
+    cond = source.conditions
     hi: float | int = math.inf
-    if source.conditions.max_base is not None:
-        hi = math.floor(Fraction(source.conditions.max_base) / lot) * int(step)
-    return (
-        int(step),
-        int(lot * 10**db),
-        mq,
-        gas_mult,
-        swap_gas_units(pool, 0, source.hops),
-        mid,
-        hi,
-        float(mid * units.grid * units.scale),
-    )
+    if cond.max_base is not None:
+        hi = math.floor(Fraction(cond.max_base) / lot) * step
+    if buy and cond.max_quote is not None:
+        budget = int(Fraction(cond.max_quote) * 10**dq)
+        hi = _budget_cap(quotes, hi, step, apl, budget)
+    mev = _risk_rate(mid_per_grid, source.mev.loss_rate)
+    risk = _RiskMemo(cond, mid_per_grid, source.block_time_s)
+    costs: dict[int, int | None] = {}  # cash + gas beyond the fixed charge, per size (no risk)
+    gas: dict[int, int] = {}
+    return (step, apl, mq, gas_mult, gas_zero, mid, hi, gas_zero * gas_mult, mev, costs, gas, quotes, risk)
+
+
+def _budget_cap(quotes: PoolQuotes, hi: float | int, step: int, apl: int, budget_atoms: int) -> int:
+    """Largest quantity (grid units) whose exact swap input fits the wallet's quote balance."""
+    limit = None if hi == math.inf else int(hi) // step
+
+    def fits(lots: int) -> bool:
+        r = quotes.swap(lots * apl)
+        return r is not None and r[0] <= budget_atoms
+
+    if (limit is not None and limit < 1) or not fits(1):
+        return 0
+    lo, top = 1, 2
+    while (limit is None or top <= limit) and fits(top):
+        lo, top = top, top * 2
+    if limit is not None:
+        top = min(top, limit + 1)
+    while top - lo > 1:  # fits(lo) and not fits(top) (or top beyond the cap)
+        mid = (lo + top) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            top = mid
+    return lo * step
 
 
 class AmmCurve:
-    """Exact cost of swapping ``n`` grid units of base on one pool (the contract's integer quote)."""
+    """Exact cost of swapping ``n`` grid units of base on one pool (the contract's integer quote).
+
+    Three memos make repeated evaluations cheap without changing a bit: the pool's quotes per
+    snapshot and side (:class:`PoolQuotes`, whatever the units), ``cash + gas`` per size per snapshot,
+    side and units (the risk terms are added per decision), and the cost per size per curve."""
 
     __slots__ = (
+        "_base",
         "_costs",
+        "_gas_memo",
         "_memo",
+        "_quotes",
+        "_rm",
         "apl",
         "buy",
         "fixed",
@@ -354,98 +437,48 @@ class AmmCurve:
     )
 
     def __init__(self, index: int, source: AmmSource, side: Side, units: Units, age_ns: int) -> None:
+        buy = side is _BUY
+        slot = source.memo.get(_AMM_SLOT[buy])
+        if slot is not None and slot[0] is units:  # type: ignore[index]
+            static = slot[1]  # type: ignore[index]
+        else:
+            static = _static_for(source, buy, units, _AMM_SLOT, _amm_static)
+        (
+            self.step,
+            self.apl,
+            self.mq,
+            self.gas_mult,
+            self.gas_zero,
+            self.mid,
+            self.hi,
+            self.fixed,
+            mev,
+            self._base,
+            self._gas_memo,
+            self._quotes,
+            risk,
+        ) = static  # type: ignore[misc]
         self.index = index
         self.source = source
-        self.buy = side is Side.BUY
-        self.sign = side.sign
-        key = ("amm", units.key)
-        static = source.memo.get(key)
-        if static is None:
-            static = _amm_static(source, units)
-            source.memo[key] = static
-        self.step, self.apl, self.mq, self.gas_mult, self.gas_zero, self.mid, hi, mid_per_grid = static  # type: ignore[misc]
-        self.fixed = self.gas_zero * self.gas_mult
-        cond = source.conditions
-        t = (cond.latency_ns + age_ns) / 1e9 + source.block_time_s / 2
-        self.risk = _risk_rate(mid_per_grid, cond.volatility * math.sqrt(t) * _INV_SQRT_2PI)
-        self.mev = _risk_rate(mid_per_grid, source.mev.loss_rate)
+        self.buy = buy
+        self.sign = 1 if buy else -1
         self.lo = self.step
-        self.hi: float | int = hi
+        self.mev = mev
+        rate = risk.rate if age_ns == risk.age else risk.at(age_ns)
+        self.risk = rate
+        self._rm = rate + mev
         self._memo: dict[int, LegQuote | None] = {}
         self._costs: dict[int, int | None] = {}
-        if self.buy and cond.max_quote is not None:
-            budget = int(Fraction(cond.max_quote) * 10 ** source.pool.decimals[source.quote_index])
-            self.hi = self._budget_cap(budget)
 
-    def _budget_cap(self, budget_atoms: int) -> int:
-        """Largest quantity (grid units) whose exact swap input fits the wallet's quote balance."""
-        limit = None if self.hi == math.inf else int(self.hi) // self.step
-
-        def fits(lots: int) -> bool:
-            r = self._swap(lots * self.apl)
-            return r is not None and r.amount_in <= budget_atoms
-
-        if (limit is not None and limit < 1) or not fits(1):
-            return 0
-        lo, hi = 1, 2
-        while (limit is None or hi <= limit) and fits(hi):
-            lo, hi = hi, hi * 2
-        if limit is not None:
-            hi = min(hi, limit + 1)
-        while hi - lo > 1:  # fits(lo) and not fits(hi) (or hi beyond the cap)
-            mid = (lo + hi) // 2
-            if fits(mid):
-                lo = mid
-            else:
-                hi = mid
-        return lo * self.step
-
-    def _swap(self, atoms: int) -> SwapResult | None:
+    def _swap(self, atoms: int) -> RawSwap | None:
         """The pool's exact quote for ``atoms`` of base (bought or sold), None if it cannot fill.
 
-        Memoised per snapshot and side on the source (pool quotes do not depend on the route), and
-        answered from the precomputed :class:`V3Path` for v3 pools (bit-exact; it defers to the
-        pool's own quote where its shortcut does not apply)."""
-        memo = self.source.memo
-        key = ("swaps", self.buy)
-        cache = memo.get(key)
-        if not isinstance(cache, dict):
-            cache = {}
-            memo[key] = cache
-        got = cache.get(atoms, _MISSING)
-        if got is _MISSING:
-            got = self._pool_swap(atoms)
-            if len(cache) >= _SWAP_CACHE:
-                cache.clear()
-            cache[atoms] = got
-        assert got is None or isinstance(got, SwapResult)
-        return got
+        Memoised per snapshot and side on the source (pool quotes do not depend on the route)."""
+        return self._quotes.swap(atoms)  # type: ignore[no-any-return]
 
     def v3_path(self) -> V3Path:
         """The snapshot's precomputed v3 swap path for this side (memoised on the source)."""
-        s = self.source
-        key = ("v3path", self.buy)
-        path = s.memo.get(key)
-        if path is None:
-            assert isinstance(s.pool, UniswapV3Pool)
-            zero_for_one = (s.quote_index if self.buy else s.base_index) == 0
-            path = s.memo[key] = V3Path(s.pool, zero_for_one)
-        return path  # type: ignore[return-value]
-
-    def _pool_swap(self, atoms: int) -> SwapResult | None:
-        s = self.source
-        if isinstance(s.pool, UniswapV3Pool):
-            r = self.v3_path().quote(atoms, not self.buy)
-            if r is not None:
-                return r if (r.amount_out if self.buy else r.amount_in) == atoms else None
-        try:
-            if self.buy:
-                r = s.pool.quote_exact_out(s.quote_index, s.base_index, atoms)
-                return r if r.amount_out == atoms else None
-            r = s.pool.quote_exact_in(s.base_index, s.quote_index, atoms)
-            return r if r.amount_in == atoms else None
-        except AmmRevert:
-            return None
+        return v3_path_for(self.source, self.buy)
 
     def quote(self, n: int) -> LegQuote | None:
         """Exact evaluation (memoised per route); None when the pool cannot fill ``n``."""
@@ -454,58 +487,71 @@ class AmmCurve:
             return memo[n]
         out: LegQuote | None = None
         if 0 < n <= self.hi:
-            r = self._swap(n // self.step * self.apl)
+            r = self._quotes.swap(n // self.step * self.apl)
             if r is not None:
+                amount_in, amount_out, fee_paid, ticks = r[0], r[1], r[2], r[3]
                 mq = self.mq
                 if self.buy:
-                    cash = r.amount_in * mq
-                    fee = r.fee_paid * mq
+                    cash = amount_in * mq
+                    fee = fee_paid * mq
                     notional = cash - fee
                 else:
-                    cash = -r.amount_out * mq
-                    fee = r.fee_paid * r.amount_out * mq // max(r.amount_in - r.fee_paid, 1)
+                    cash = -amount_out * mq
+                    fee = fee_paid * amount_out * mq // max(amount_in - fee_paid, 1)
                     notional = -cash + fee
-                gas = self._gas(r.ticks_crossed)
-                out = LegQuote(
-                    n,
-                    cash,
-                    notional,
-                    fee,
-                    gas,
-                    self.risk * n,
-                    self.mev * n,
-                    0,
-                    r.ticks_crossed,
-                    r.amount_in,
-                    r.amount_out,
-                )
+                out = _tuple_new(LegQuote, (n, cash, notional, fee, self._gas(ticks), self.risk * n, self.mev * n,
+                                            0, ticks, amount_in, amount_out))
         memo[n] = out
         return out
 
     def cost(self, n: int) -> int | None:
-        """Exact cost of ``n`` grid units without the fixed per-transaction gas; None if unfillable."""
-        if n == 0:
-            return 0
+        """Exact cost of ``n`` grid units without the fixed per-transaction gas; None if unfillable.
+
+        The same total as ``quote(n).total``: ``cash + gas`` per size is memoised per snapshot,
+        side and units, the risk terms are added per decision, and the result is memoised per
+        route (so a value, once given, stays the answer for this curve)."""
         costs = self._costs
-        if n in costs:
-            return costs[n]
-        v: int | None = None
-        if 0 < n <= self.hi:  # the same total as quote(n).total, without building the LegQuote
-            r = self._swap(n // self.step * self.apl)
-            if r is not None:
-                cash = r.amount_in * self.mq if self.buy else -r.amount_out * self.mq
-                v = cash + self._gas(r.ticks_crossed) + (self.risk + self.mev) * n
-        costs[n] = v
-        return v
+        v = costs.get(n, _MISSING)
+        if v is _MISSING:
+            v = None
+            if 0 < n <= self.hi:
+                b = self._base.get(n, _MISSING)
+                if b is _MISSING:
+                    b = self._base_cost(n)
+                if b is not None:
+                    v = b + self._rm * n  # type: ignore[operator]
+            elif n == 0:
+                return 0
+            costs[n] = v
+        return v  # type: ignore[return-value]
+
+    def _base_cost(self, n: int) -> int | None:
+        """``cash + gas`` (cost units, fixed charge excluded) of ``n`` grid units, memoised."""
+        atoms = n // self.step * self.apl
+        quotes = self._quotes
+        r = quotes.cache.get(atoms, _MISSING)
+        if r is _MISSING:
+            r = quotes.fill(atoms)
+        b = None
+        if r is not None:
+            gas = self._gas_memo.get(r[3])  # type: ignore[index]
+            if gas is None:
+                gas = self._gas(r[3])  # type: ignore[index]
+            b = (r[0] * self.mq if self.buy else -r[1] * self.mq) + gas  # type: ignore[index]
+        base = self._base
+        if len(base) >= _SWAP_CACHE:
+            base.clear()
+        base[n] = b
+        return b
 
     def _gas(self, ticks_crossed: int) -> int:
-        """Gas beyond the fixed charge (per tick crossed), in cost units (memoised on the source)."""
-        key = ("gas", ticks_crossed)
-        memo = self.source.memo
-        units = memo.get(key)
-        if units is None:
-            units = memo[key] = swap_gas_units(self.source.pool, ticks_crossed, self.source.hops)
-        return (units - self.gas_zero) * self.gas_mult  # type: ignore[operator]
+        """Gas beyond the fixed charge (per tick crossed), in cost units (memoised per static)."""
+        memo = self._gas_memo
+        got = memo.get(ticks_crossed)
+        if got is None:
+            units = swap_gas_units(self.source.pool, ticks_crossed, self.source.hops)
+            got = memo[ticks_crossed] = (units - self.gas_zero) * self.gas_mult
+        return got  # type: ignore[no-any-return]
 
 
 Curve = BookCurve | AmmCurve
