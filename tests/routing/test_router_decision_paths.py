@@ -16,7 +16,7 @@ from router_cases import intent, small_view
 from slipstream.model.enums import Side
 from slipstream.routing import MarketView, SmartRouter
 from slipstream.routing.costs import AmmCurve, BookCurve
-from slipstream.routing.optimiser import _Exact, _exchange_common, _exchange_pairwise, _feasible_down
+from slipstream.routing.exact import _Exact, _exchange_common, _exchange_pairwise, _feasible_down
 from slipstream.routing.pricing import ratio_dec
 from slipstream.routing.relax import BookSteps
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import bench_router
 from slipstream.model.enums import Side
 from slipstream.routing import RouterConfig, SmartRouter
-from slipstream.routing.optimiser import _exact_common, _exact_reference, _Relaxer
+from slipstream.routing.exact import _exact_common, _exact_reference
+from slipstream.routing.optimiser import _Relaxer
 
 
 @settings(max_examples=40, deadline=None)
