@@ -34,7 +34,15 @@ from itertools import combinations
 
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
 from slipstream.routing.exact import exact_split
-from slipstream.routing.relax import BookSteps, LiquidityCurve, SampledCurve, Smooth, pool_shape, waterfill
+from slipstream.routing.relax import (
+    BookSteps,
+    LiquidityCurve,
+    SampledCurve,
+    Smooth,
+    pool_shape,
+    precompute_waterfill,
+    waterfill,
+)
 
 __all__ = ["Solution", "SplitProblem", "solve"]
 
@@ -69,41 +77,65 @@ def _smooth(curve: AmmCurve, total: int) -> Smooth:
 
 
 class _Relaxer:
-    """Caches the per-curve relaxed forms and the merged book steps per set of books."""
+    """Caches the per-curve relaxed forms and the merged book steps per set of books.
+
+    What depends only on the curves (their kinds, fixed charges, pool curves, merged book steps,
+    capacities) is shared by every solve over the same curve list — the router hands the same
+    list to every decision on a snapshot (memoised on its first source, one slot per side)."""
+
+    __slots__ = ("amms", "books", "charged", "curves", "fixed", "inexact", "local", "pool_costs", "shared",
+                 "smooth", "steps", "total")
 
     def __init__(self, curves: list[Curve], total: int) -> None:
         self.curves = curves
         self.total = total
-        self.smooth: dict[int, Smooth] = {}
-        self.steps: dict[tuple[int, ...], BookSteps] = {}
         self.inexact = False
+        self.local: dict[int, Smooth] = {}  # sampled pool curves depend on ``total``: not shared
+        self.pool_costs: dict[int, float] = {}
+        memo = curves[0].source.memo
+        key = ("relaxer", curves[0].sign)
+        slot = memo.get(key)
+        if slot is None or slot[0] is not curves:  # type: ignore[index]
+            books = tuple(i for i, c in enumerate(curves) if isinstance(c, BookCurve))
+            amms = tuple(i for i, c in enumerate(curves) if isinstance(c, AmmCurve))
+            slot = (curves, {}, {}, books, amms, tuple(i for i, c in enumerate(curves) if c.fixed),
+                    [c.fixed for c in curves], {})
+            memo[key] = slot
+        _, self.smooth, self.steps, self.books, self.amms, self.charged, self.fixed, self.shared = slot  # type: ignore[misc]
 
     def smooth_of(self, i: int) -> Smooth:
-        s = self.smooth.get(i)
+        s = self.smooth.get(i) or self.local.get(i)
         if s is None:
             s = _smooth(self.curves[i], self.total)  # type: ignore[arg-type]
-            self.smooth[i] = s
-            self.inexact |= isinstance(s, SampledCurve)
+            if isinstance(s, SampledCurve):
+                self.local[i] = s
+                self.inexact = True
+            else:
+                self.smooth[i] = s
         return s
 
-    def capacity(self, i: int) -> float:
-        """Most grid units source ``i`` can take (books: ``hi``; pools: the closed form's cap)."""
-        c = self.curves[i]
-        return float(c.hi) if isinstance(c, BookCurve) else self.smooth_of(i).cap
+    def capacities(self) -> list[float]:
+        """Most grid units each source can take (books: ``hi``; pools: the closed form's cap)."""
+        caps = self.shared.get("caps")  # type: ignore[attr-defined]
+        if caps is None:
+            caps = [float(c.hi) if isinstance(c, BookCurve) else self.smooth_of(i).cap
+                    for i, c in enumerate(self.curves)]
+            if not self.local:
+                self.shared["caps"] = caps  # type: ignore[index]
+        return caps  # type: ignore[no-any-return]
 
-    def surplus(self, lam: float) -> dict[int, float]:
+    def surplus(self, lam: float, relaxed: dict[int, float]) -> dict[int, float]:
         """``h_i(λ) = min_q relaxed_cost_i(q) − λ·q`` per source: for any λ and any set S that
         fills the quantity Q, ``λ·Q + Σ_{i∈S} h_i(λ)`` is a lower bound on its cost (Lagrangian
-        dual of the continuous relaxation), for every S at once."""
+        dual of the continuous relaxation), for every S at once. ``relaxed``: the all-source
+        relaxation at this λ (its pool quantities and costs are the minimisers)."""
         out: dict[int, float] = {}
-        books = tuple(i for i, c in enumerate(self.curves) if isinstance(c, BookCurve))
-        if books:
-            self._steps(books).surplus(lam, out)
-        for i, c in enumerate(self.curves):
-            if isinstance(c, AmmCurve):
-                s = self.smooth_of(i)
-                q = s.q_at(lam)
-                out[i] = s.cost_at(q) - lam * q if q > 0 else 0.0
+        if self.books:
+            self._steps(self.books).surplus(lam, out)
+        costs = self.pool_costs
+        for i in self.amms:
+            q = relaxed.get(i, 0.0)
+            out[i] = costs[i] - lam * q if q > 0 else 0.0
         return out
 
     def _steps(self, books: tuple[int, ...]) -> BookSteps:
@@ -113,17 +145,24 @@ class _Relaxer:
             self.steps[books] = steps
         return steps
 
-    def relax(self, members: tuple[int, ...]) -> tuple[dict[int, float], float, float]:
-        books = tuple(i for i in members if isinstance(self.curves[i], BookCurve))
+    def relax(self, members: tuple[int, ...], pool_costs: dict[int, float] | None = None
+              ) -> tuple[dict[int, float], float, float]:
+        curves = self.curves
+        books = tuple(i for i in members if isinstance(curves[i], BookCurve))
         steps = self._steps(books) if books else None
-        amms = [self.smooth_of(i) for i in members if isinstance(self.curves[i], AmmCurve)]
-        return waterfill(steps, amms, float(self.total))
+        amms = [self.smooth_of(i) for i in members if isinstance(curves[i], AmmCurve)]
+        return waterfill(steps, amms, float(self.total), pool_costs)
 
 
 def warm_relaxation(curves: list[Curve], total: int) -> None:
-    """Build the snapshot-level relaxation data (merged book steps, pool shapes) for ``curves``."""
+    """Build the snapshot-level relaxation data (merged book steps, pool shapes, the water-filling
+    table of the all-source set: :func:`slipstream.routing.relax.precompute_waterfill`)."""
     relaxer = _Relaxer(curves, total)
-    relaxer.relax(tuple(range(len(curves))))
+    everyone = tuple(range(len(curves)))
+    relaxer.relax(everyone)
+    relaxer.capacities()
+    precompute_waterfill(relaxer._steps(relaxer.books) if relaxer.books else None,
+                         [relaxer.smooth_of(i) for i in relaxer.amms])
 
 
 def _fixed(curves: list[Curve], members: tuple[int, ...]) -> int:
@@ -138,18 +177,18 @@ def solve(problem: SplitProblem) -> Solution:
         return Solution({}, 0, max(total, 0))
     relaxer = _Relaxer(curves, total)
     everyone = tuple(range(n))
-    charged = tuple(i for i, c in enumerate(curves) if c.fixed)
+    charged = relaxer.charged
     free, sets = _sets(n, charged, problem.max_venues)
-    alloc_all, cost_all, lam_all = relaxer.relax(everyone)
+    alloc_all, cost_all, lam_all = relaxer.relax(everyone, relaxer.pool_costs)
     unfilled_all = _unfilled_bound(total, alloc_all)
     margin = _REL_MARGIN * (abs(cost_all) + 1.0)
     # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
     heap: list[tuple[int, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
     support_all = {i for i, q in alloc_all.items() if q > 0}
-    caps = [relaxer.capacity(i) for i in everyone]
-    lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all)
+    caps = relaxer.capacities()
+    lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all, alloc_all)
     lag = lagrange or {}
-    fixed = [c.fixed for c in curves]
+    fixed = relaxer.fixed
     lags = [lag.get(i, 0.0) for i in everyone]
     # every set is ``free`` + charged ones: when the free sources come first, the sums over
     # ``free`` are shared (the same float additions in the same order as summing each set)
