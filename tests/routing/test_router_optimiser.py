@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from router_cases import all_in, brute_force, intent, small_view
 
@@ -61,6 +61,7 @@ def test_books_only_match_brute_force(seed: int, qty: str, side: Side) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(SEEDS, QTY, st.sampled_from([Side.BUY, Side.SELL]))
+@example(1630531, "0.1", Side.BUY)  # the relaxation overshot Q: its cost there pruned the pool-only optimum
 def test_v3_crossing_ticks_matches_brute_force(seed: int, qty: str, side: Side) -> None:
     _check_exact(seed, qty, side, "v3")
 

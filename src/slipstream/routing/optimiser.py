@@ -180,6 +180,7 @@ def solve(problem: SplitProblem) -> Solution:
     charged = relaxer.charged
     free, sets = _sets(n, charged, problem.max_venues)
     alloc_all, cost_all, lam_all = relaxer.relax(everyone, relaxer.pool_costs)
+    cost_all = _at_total(cost_all, lam_all, alloc_all, total)
     unfilled_all = _unfilled_bound(total, alloc_all)
     margin = _REL_MARGIN * (abs(cost_all) + 1.0)
     # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
@@ -234,7 +235,8 @@ def solve(problem: SplitProblem) -> Solution:
             if members == everyone or support_all.issubset(members):
                 seed, cost = alloc_all, cost_all  # the relaxed optimum of all is feasible here
             else:
-                seed, cost, _ = relaxer.relax(members)
+                seed, cost, lam = relaxer.relax(members)
+                cost = _at_total(cost, lam, seed, total)
             unf = _unfilled_bound(total, seed)
             heapq.heappush(heap, (unf, cost + _fixed(curves, members), order, True, members, seed))
             continue
@@ -269,6 +271,18 @@ def _sets(n: int, charged: tuple[int, ...], max_venues: int | None
             _SETS.clear()
         got = _SETS[key] = (free, sets)
     return got
+
+
+def _at_total(cost: float, lam: float, alloc: dict[int, float], total: int) -> float:
+    """The relaxed cost of ``total`` from the water-filling's result: the root finder stops within
+    a fraction of a grid unit of it, at a quantity whose own optimum has marginal cost λ, so move
+    along that tangent — the relaxed cost is convex in the quantity, so the tangent stays below it
+    and the bound stays a bound (reading the cost at an overshoot could prune the optimal set). A
+    set short by a unit or more ran out of capacity: its unfilled bound decides, the cost stays."""
+    gap = total - sum(alloc.values())
+    if gap and gap < 1.0 and math.isfinite(lam):
+        return cost + lam * gap
+    return cost
 
 
 def _unfilled_bound(total: int, seed: dict[int, float]) -> int:

@@ -116,10 +116,7 @@ class SmartRouter:
         if not live:
             return _empty_route(intent, now, excluded, statuses, "no eligible venue with liquidity within limits")
         shared = prep.memo
-        got = shared.get("mid")
-        if got is None:
-            mid = _reference_mid(live)
-            got = shared["mid"] = (mid, dec(mid))
+        got = shared.get("mid") or _share(prep)
         mid, mid_dec = got  # type: ignore[misc]
         solution = solve(SplitProblem(live, total, self.config.max_venues))
         ctx = _Pricing(intent.side, units, mid, self.config.book_slippage_bps, intent.limit_price)
@@ -147,10 +144,7 @@ class SmartRouter:
             single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
         used = {leg.venue for leg in legs}
         routed_q = ratio_dec(routed * units.grid.numerator, units.grid.denominator)  # == dec(routed × grid)
-        pairs = shared.get("statuses")
-        if pairs is None:  # each source's status, unused and used (immutable, shared)
-            pairs = shared["statuses"] = [(v, SourceStatus(venue=v, kind=k, age_ns=a, used=False),
-                                           SourceStatus(venue=v, kind=k, age_ns=a, used=True)) for v, k, a in statuses]
+        pairs = shared["statuses"]
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
             quantity=intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
@@ -244,7 +238,7 @@ class SmartRouter:
             prep = self.prepare(probe, view)
             if not prep.curves:
                 continue
-            _reference_mid(prep.curves)
+            _share(prep)
             warm_relaxation(prep.curves, max(prep.total, 1))
             for c in prep.curves:
                 if isinstance(c, AmmCurve) and isinstance(c.source.pool, UniswapV3Pool):
@@ -327,6 +321,16 @@ class Prepared:
     units: Units
     total: int
     memo: dict[str, object] = field(default_factory=dict)  # per-snapshot results shared by decisions
+
+
+def _share(prep: Prepared) -> tuple[Fraction, Decimal]:
+    """Fill ``prep.memo`` with what every decision on this snapshot and side shares: the reference
+    mid (exact and as Decimal) and each source's status, unused and used (immutable structs)."""
+    mid = _reference_mid(prep.curves)
+    got = prep.memo["mid"] = (mid, dec(mid))
+    prep.memo["statuses"] = [(v, SourceStatus(venue=v, kind=k, age_ns=a, used=False),
+                              SourceStatus(venue=v, kind=k, age_ns=a, used=True)) for v, k, a in prep.statuses]
+    return got
 
 
 def _take_reason(n_legs: int, sets: int) -> str:
