@@ -300,116 +300,125 @@ def _move_delta(ex: _Exact, ci: Curve, cj: Curve, i: int, j: int, x: dict[int, i
 
 
 # ---- the common-lot search (the usual case), kept move for move equal to the reference -----------
-class _Margins:
-    """Exact cost changes of one lot up/down per member, kept current as the allocation moves.
-
-    Books price a lot from their level arrays (one bisection: ``cost(n ± s) − cost(n)`` is the
-    lot's level price × the book's multiplier + the risk rate); pools use their memoised exact
-    cost. Values equal :func:`_add` / :func:`_take` with the common lot ``s``."""
-
-    __slots__ = ("books", "costs", "curves", "downs", "fixed", "his", "los", "members", "step", "ups", "x")
-
-    def __init__(self, curves: list[Curve], members: tuple[int, ...], x: dict[int, int], step: int) -> None:
-        self.curves = [curves[i] for i in members]
-        self.members = members
-        self.x = x
-        self.step = step
-        self.books = [isinstance(c, BookCurve) for c in self.curves]
-        self.costs = [c.cost for c in self.curves]
-        self.fixed = [c.fixed for c in self.curves]
-        self.los = [c.lo for c in self.curves]
-        self.his = [c.hi for c in self.curves]
-        m = len(members)
-        self.ups: list[int | None] = [None] * m
-        self.downs: list[int | None] = [None] * m
-        for pos in range(m):
-            self.update(pos)
-
-    def update(self, pos: int) -> None:
-        n = self.x[self.members[pos]]
-        s = self.step
-        up = n + s
-        if up > self.his[pos] or up < self.los[pos]:
-            self.ups[pos] = None
-        elif self.books[pos]:
-            c: BookCurve = self.curves[pos]  # type: ignore[assignment]
-            self.ups[pos] = c.prices[bisect_left(c.cum_lots, up // s)] * c.mult + c.risk * s
-        else:  # the fixed charge counts on the first lot (as in _Exact.cost)
-            cost = self.costs[pos]
-            a, b = cost(up), cost(n)
-            self.ups[pos] = None if a is None or b is None else (a - b if n else a - b + self.fixed[pos])
-        down = n - s
-        if not n or down < 0 or 0 < down < self.los[pos]:
-            self.downs[pos] = None
-        elif self.books[pos]:
-            c = self.curves[pos]  # type: ignore[assignment]
-            self.downs[pos] = -(c.prices[bisect_left(c.cum_lots, n // s)] * c.mult + c.risk * s)
+def _one_lot(c: Curve, n: int, s: int) -> tuple[int | None, int | None]:
+    """(cost of one more lot, cost of one lot less) at ``n`` — :func:`_add` and :func:`_take`
+    with the common lot ``s`` (fixed charge on the first lot; None where infeasible). Books price
+    the lot from their level arrays: ``cost(n ± s) − cost(n)`` is that lot's level price × the
+    book's multiplier + the risk rate."""
+    up: int | None
+    down: int | None
+    u = n + s
+    if c.__class__ is BookCurve:
+        if u > c.hi or u < c.lo:
+            up = None
         else:
-            cost = self.costs[pos]
-            a, b = cost(down), cost(n)
-            self.downs[pos] = None if a is None or b is None else (a - b if down else a - b - self.fixed[pos])
+            up = c.prices[bisect_left(c.cum_lots, u // s)] * c.mult + c.risk * s  # type: ignore[union-attr]
+        d = n - s
+        if not n or 0 < d < c.lo:
+            down = None
+        else:
+            down = -(c.prices[bisect_left(c.cum_lots, n // s)] * c.mult + c.risk * s)  # type: ignore[union-attr]
+        return up, down
+    cost = c.cost
+    b = cost(n)
+    if b is None:
+        return None, None
+    fixed = c.fixed
+    if u > c.hi or u < c.lo:
+        up = None
+    else:
+        a = cost(u)
+        up = None if a is None else (a - b if n else a - b + fixed)
+    d = n - s
+    if not n or d < 0 or 0 < d < c.lo:
+        down = None
+    else:
+        a = cost(d)
+        down = None if a is None else (a - b if d else a - b - fixed)
+    return up, down
 
 
 def _exact_common(curves: list[Curve], members: tuple[int, ...], seed: dict[int, float], total: int, step: int
                   ) -> tuple[dict[int, int], int, int]:
     """:func:`_exact_reference` when every member trades the same lot: the same rounding, greedy
     fill and exchange moves (property-tested), with each member's one-lot cost changes priced
-    once and re-priced only where a move touched it."""
-    x: dict[int, int] = {}
-    for i in members:
-        c = curves[i]
+    once and re-priced only where the allocation moved."""
+    cs = [curves[i] for i in members]
+    xs: list[int] = []
+    used = 0
+    for i, c in zip(members, cs, strict=True):
         n = math.floor(seed.get(i, 0.0) + 1e-9)
-        if isinstance(c, BookCurve):  # priced up to hi, so the largest feasible size is direct
-            n = min(n, c.hi) // step * step
-            x[i] = n if n >= c.lo else 0
+        if c.__class__ is BookCurve:  # priced up to hi, so the largest feasible size is direct
+            n = min(n, c.hi) // step * step  # type: ignore[call-overload]
+            if n < c.lo:
+                n = 0
         else:
-            x[i] = _feasible_down(c, n)
-    used = sum(x.values())
-    if used > total:  # float seeds may overshoot by a hair: the reference trims and fills
+            n = _feasible_down(c, n)
+        xs.append(n)
+        used += n
+    if used > total:  # float seeds may overshoot by a hair: the reference trims, then fills
         return _exact_reference(curves, members, seed, total)
     deficit = total - used
-    if deficit:
-        ex = _Exact(curves)
-        deficit = _fill(ex, curves, members, x, deficit)
-    margins = _Margins(curves, members, x, step)
-    ups, downs = margins.ups, margins.downs
+    x = dict(zip(members, xs, strict=True))
+    one_lot = deficit == step
+    if deficit and not one_lot:
+        deficit = _fill(_Exact(curves), curves, members, x, deficit)
+        xs = [x[i] for i in members]
+    margins = [_one_lot(c, n, step) for c, n in zip(cs, xs, strict=True)]
+    if one_lot:  # the reference's greedy fill takes the cheapest lot, earliest on ties
+        pick = -1
+        for pos, (up, _) in enumerate(margins):
+            if up is not None and (pick < 0 or up < margins[pick][0]):  # type: ignore[operator]
+                pick = pos
+        if pick >= 0:
+            x[members[pick]] = xs[pick] = xs[pick] + step
+            margins[pick] = _one_lot(cs[pick], xs[pick], step)
+            deficit = 0
+        else:
+            deficit = _repair(_Exact(curves), curves, members, x, deficit)
+            xs = [x[i] for i in members]
+            margins = [_one_lot(c, n, step) for c, n in zip(cs, xs, strict=True)]
     ex_moves: _Exact | None = None
-    for _ in range(_MAX_MOVES):
+    for _ in range(_MAX_MOVES if len(members) > 1 else 0):
         # the reference's round (see _exchange_common): takes in member order, adds priced except
         # for the only taker, the pair from the two cheapest adds
-        takes = [pos for pos, d in enumerate(downs) if d is not None]
-        if not takes or len(members) < 2:
+        takes = [pos for pos, (_, d) in enumerate(margins) if d is not None]
+        if not takes:
             break
         only = takes[0] if len(takes) == 1 else -1
         first = second = -1
-        for pos, add in enumerate(ups):
+        first_up = second_up = 0
+        for pos, (add, _) in enumerate(margins):
             if add is None or pos == only:
                 continue
-            if first < 0 or add < ups[first]:  # type: ignore[operator]
-                first, second = pos, first
-            elif second < 0 or add < ups[second]:  # type: ignore[operator]
-                second = pos
+            if first < 0 or add < first_up:
+                first, second, first_up, second_up = pos, first, add, first_up
+            elif second < 0 or add < second_up:
+                second, second_up = pos, add
         best_delta = 0
-        best: tuple[int, int] | None = None
+        best_i = best_j = -1
         for j in takes:
-            cand = first if first >= 0 and first != j else second
-            if cand < 0:
+            if first >= 0 and first != j:
+                cand, up = first, first_up
+            elif second >= 0:
+                cand, up = second, second_up
+            else:
                 continue
-            delta = ups[cand] + downs[j]  # type: ignore[operator]
+            delta = up + margins[j][1]  # type: ignore[operator]
             if delta < best_delta:
-                best_delta, best = delta, (cand, j)
-        if best is None:
+                best_delta, best_i, best_j = delta, cand, j
+        if best_i < 0:
             break
         if ex_moves is None:
             ex_moves = _Exact(curves)
-        _apply_move(ex_moves, curves, x, members[best[0]], members[best[1]], step)
-        margins.update(best[0])
-        margins.update(best[1])
+        _apply_move(ex_moves, curves, x, members[best_i], members[best_j], step)
+        for pos in (best_i, best_j):
+            xs[pos] = x[members[pos]]
+            margins[pos] = _one_lot(cs[pos], xs[pos], step)
     cost = 0
-    for i in members:
-        c = curves[i]
-        n = x[i]
-        v = c.cost(n)
-        assert v is not None
-        cost += v + c.fixed if n else v
+    for c, n in zip(cs, xs, strict=True):
+        if n:
+            v = c.cost(n)
+            assert v is not None
+            cost += v + c.fixed
     return x, deficit, cost
