@@ -124,6 +124,40 @@ class _Relaxer:
                 self.shared["caps"] = caps  # type: ignore[index]
         return caps  # type: ignore[no-any-return]
 
+    def plan(self, free: tuple[int, ...], sets: list[tuple[int, ...]], max_venues: int | None
+             ) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...], float, int]]]:
+        """The sets' decision-independent parts (shared per curve list): per set, its members, the
+        members after the shared head, its capacity and its fixed charges. When the free sources
+        come first, every set starts with them (the same float additions in the same order as
+        summing each set), so sums over that head are shared."""
+        key = ("plan", max_venues)
+        got = self.shared.get(key)  # type: ignore[attr-defined]
+        if got is not None:
+            return got  # type: ignore[no-any-return]
+        n = len(self.curves)
+        charged = self.charged
+        caps = self.capacities()
+        fixed = self.fixed
+        head = free if (max_venues is None or max_venues >= n) and (
+            not free or not charged or free[-1] < charged[0]) else ()
+        base_cap = 0.0
+        base_charge = 0
+        for i in head:
+            base_cap += caps[i]
+            base_charge += fixed[i]
+        plan = []
+        for members in sets:
+            tail = members[len(head):]
+            cap, charge = base_cap, base_charge
+            for i in tail:
+                cap += caps[i]
+                charge += fixed[i]
+            plan.append((members, tail, cap, charge))
+        got = (head, plan)
+        if not self.local:
+            self.shared[key] = got  # type: ignore[index]
+        return got
+
     def surplus(self, lam: float, relaxed: dict[int, float]) -> dict[int, float]:
         """``h_i(λ) = min_q relaxed_cost_i(q) − λ·q`` per source: for any λ and any set S that
         fills the quantity Q, ``λ·Q + Σ_{i∈S} h_i(λ)`` is a lower bound on its cost (Lagrangian
@@ -186,41 +220,27 @@ def solve(problem: SplitProblem) -> Solution:
     # heap entries: (unfilled bound, cost bound, order, relaxed?, members, seed)
     heap: list[tuple[int, float, int, bool, tuple[int, ...], dict[int, float] | None]] = []
     support_all = {i for i, q in alloc_all.items() if q > 0}
-    caps = relaxer.capacities()
     lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all, alloc_all)
     lag = lagrange or {}
-    fixed = relaxer.fixed
     lags = [lag.get(i, 0.0) for i in everyone]
-    # every set is ``free`` + charged ones: when the free sources come first, the sums over
-    # ``free`` are shared (the same float additions in the same order as summing each set)
-    shared = problem.max_venues is None or problem.max_venues >= n
-    shared = shared and (not free or not charged or free[-1] < charged[0])
-    base_cap = base_lag = 0.0
-    base_charge = 0
-    if shared:
-        for i in free:
-            base_cap += caps[i]
-            base_lag += lags[i]
-            base_charge += fixed[i]
-    skip = len(free) if shared else 0
-    for order, members in enumerate(sets):
-        if shared:
-            cap, lag_sum, charge = base_cap, base_lag, base_charge
-        else:
-            cap = lag_sum = 0.0
-            charge = 0
-        for i in members[skip:]:
-            cap += caps[i]
+    head, plan = relaxer.plan(free, sets, problem.max_venues)
+    base_lag = 0.0
+    for i in head:
+        base_lag += lags[i]
+    with_lagrange = lagrange is not None
+    lam_total = lam_all * total
+    for order, (members, tail, cap, charge) in enumerate(plan):
+        lag_sum = base_lag
+        for i in tail:
             lag_sum += lags[i]
-            charge += fixed[i]
         # a set that cannot hold the quantity leaves at least the excess unfilled
         excess = total - cap
         unf = max(unfilled_all, math.floor(excess) if excess > 0 else 0)
         bound = cost_all
-        if unf == 0 and lagrange is not None:
+        if unf == 0 and with_lagrange:
             # valid for this set's solutions that fill everything; any that do not are beaten by
             # an incumbent that does, and never pruned by cost otherwise (see _dominated)
-            bound = max(bound, lam_all * total + lag_sum)
+            bound = max(bound, lam_total + lag_sum)
         heap.append((unf, bound + charge, order, False, members, None))
     heapq.heapify(heap)
     best: tuple[int, int] | None = None
