@@ -19,6 +19,7 @@ from slipstream.routing.costs import BookCurve, Curve
 __all__ = ["exact_split"]
 
 _MAX_MOVES = 10_000
+_FILL_LOTS = 64  # deficits up to this many lots are filled lot by lot without the heap
 
 
 def _lcm(a: int, b: int) -> int:
@@ -360,24 +361,30 @@ def _exact_common(curves: list[Curve], members: tuple[int, ...], seed: dict[int,
         return _exact_reference(curves, members, seed, total)
     deficit = total - used
     x = dict(zip(members, xs, strict=True))
-    one_lot = deficit == step
-    if deficit and not one_lot:
+    # the reference's greedy fill, when every offer is one lot (deficit a few lots, no empty
+    # member whose minimum lies between a lot and the deficit): take the cheapest lot, earliest
+    # on ties, re-price that member, repeat — else the reference fill itself
+    lots = deficit // step if deficit <= _FILL_LOTS * step else 0
+    if lots and any(not n and step < c.lo <= deficit for c, n in zip(cs, xs, strict=True)):
+        lots = 0
+    if deficit and not lots:
         deficit = _fill(_Exact(curves), curves, members, x, deficit)
         xs = [x[i] for i in members]
     margins = [_one_lot(c, n, step) for c, n in zip(cs, xs, strict=True)]
-    if one_lot:  # the reference's greedy fill takes the cheapest lot, earliest on ties
+    for _ in range(lots):
         pick = -1
         for pos, (up, _) in enumerate(margins):
             if up is not None and (pick < 0 or up < margins[pick][0]):  # type: ignore[operator]
                 pick = pos
-        if pick >= 0:
-            x[members[pick]] = xs[pick] = xs[pick] + step
-            margins[pick] = _one_lot(cs[pick], xs[pick], step)
-            deficit = 0
-        else:
-            deficit = _repair(_Exact(curves), curves, members, x, deficit)
-            xs = [x[i] for i in members]
-            margins = [_one_lot(c, n, step) for c, n in zip(cs, xs, strict=True)]
+        if pick < 0:
+            break
+        x[members[pick]] = xs[pick] = xs[pick] + step
+        margins[pick] = _one_lot(cs[pick], xs[pick], step)
+        deficit -= step
+    if lots and deficit:  # lots do not add up (or nobody can take one): the reference's repair
+        deficit = _repair(_Exact(curves), curves, members, x, deficit)
+        xs = [x[i] for i in members]
+        margins = [_one_lot(c, n, step) for c, n in zip(cs, xs, strict=True)]
     ex_moves: _Exact | None = None
     for _ in range(_MAX_MOVES if len(members) > 1 else 0):
         # the reference's round (see _exchange_common): takes in member order, adds priced except
