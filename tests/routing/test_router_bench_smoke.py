@@ -38,3 +38,8 @@ def test_decision_time_runs_on_the_benchmark_scenario() -> None:
 def test_live_decision_time_runs_with_update_time_precompute() -> None:
     timing = _bench().time_routes(4, live=True, decide_after_ns=1_000_000)
     assert timing["n"] == 4 and timing["p50_us"] > 0
+
+
+def test_update_then_decide_timing_runs() -> None:
+    timing = _bench().time_interleaved(3)
+    assert timing["n"] == 3 and timing["precompute_p50_us"] > 0
