@@ -181,11 +181,16 @@ class _Relaxer:
 
     def relax(self, members: tuple[int, ...], pool_costs: dict[int, float] | None = None
               ) -> tuple[dict[int, float], float, float]:
-        curves = self.curves
-        books = tuple(i for i in members if isinstance(curves[i], BookCurve))
+        shared = self.shared
+        got = shared.get(members)  # type: ignore[attr-defined]
+        if got is None:
+            curves = self.curves
+            got = shared[members] = (  # type: ignore[index]
+                tuple(i for i in members if isinstance(curves[i], BookCurve)),
+                tuple(i for i in members if isinstance(curves[i], AmmCurve)))
+        books, pools = got  # type: ignore[misc]
         steps = self._steps(books) if books else None
-        amms = [self.smooth_of(i) for i in members if isinstance(curves[i], AmmCurve)]
-        return waterfill(steps, amms, float(self.total), pool_costs)
+        return waterfill(steps, [self.smooth_of(i) for i in pools], float(self.total), pool_costs)
 
 
 def warm_relaxation(curves: list[Curve], total: int) -> None:

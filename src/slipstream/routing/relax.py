@@ -86,9 +86,10 @@ class BookSteps:
         self.rows: array[float] | None = None
         self.width = 4 + 2 * len(per_book)
         self.hint = 0  # the last row allocate used (surplus is asked at the same λ next)
-        # pool q_at closures -> (cum[k] + Σ q(marg[k]), Σ q(marg[k])) per step and the steps above
-        # the books: see precompute_waterfill
-        self.tables: dict[tuple[object, ...], tuple[array[float], array[float], list[float], list[float]]] = {}
+        # pool q_at closures -> (cum[k] + Σ q(marg[k]), Σ q(marg[k])) per step, the steps above
+        # the books and the pools' summed q_at: see precompute_waterfill
+        self.tables: dict[tuple[object, ...], tuple[array[float], array[float], list[float], list[float],
+                                                     Callable[[float], float]]] = {}
 
     @staticmethod
     def cached(books: list[BookCurve]) -> BookSteps:
@@ -432,8 +433,48 @@ def _kernels(shape: PoolShape, r: float, cap: float) -> tuple[Callable[[float], 
     one = len(lams) == 1  # v2: bisect_right(lams, m) − 1 is 0 for every m > m0
     cum_b, cum_q, nl = shape.cum_b, shape.cum_q, len(shape.liq) - 1
     segs = [(xs[j], xs[j + 1], liq, 1.0 / xs[j], cum_b[j], cum_q[j]) for j, liq in enumerate(shape.liq)]
+    bis_l = bisect_left
+    if base0:
+        q_at = _base0_q_at(buy, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
+    else:
+        q_at = _q_at(buy, base0, up, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
+
+    def cost_at(q: float) -> float:
+        if q <= 0.0:
+            return 0.0
+        b = q * kb
+        j = bis_l(cum_b, b) - 1
+        xa, _, liq, inv_a, cb, cq = segs[0 if j < 0 else (j if j < nl else nl)]  # j clamped to [0, nl]
+        rem = b - cb if buy else (b - cb) * omf  # (b − cb)·1.0 is b − cb
+        if liq > 0.0:
+            if base0:
+                inv = inv_a - rem / liq if up else inv_a + rem / liq
+                xb = 1.0 / inv if inv > 0 else _INF
+                quote = liq * abs(xb - xa)
+            else:
+                xb = xa + rem / liq if up else xa - rem / liq
+                if xb == 0.0:
+                    quote = liq * _INF
+                elif xb == _INF:
+                    quote = liq * inv_a
+                else:
+                    quote = liq * abs(inv_a - 1.0 / xb)
+            if buy:
+                quote = quote / omf
+        else:
+            quote = 0.0
+        total_q = cq + quote
+        return (total_q if buy else -total_q) * kq + r * q
+
+    return q_at, cost_at
+
+
+def _q_at(buy: bool, base0: bool, up: bool, one: bool, segs: list[tuple[float, float, float, float, float, float]],
+          lams: list[float], m0: float, m0s: float, r: float, kbkq: float, omf: float, kb: float, cap: float
+          ) -> Callable[[float], float]:
+    """The fused ``q_at`` for any orientation (the flags are tested per call)."""
     x_stop = _INF if up else 0.0
-    sqrt, bis_r, bis_l = math.sqrt, bisect_right, bisect_left
+    sqrt, bis_r = math.sqrt, bisect_right
 
     def q_at(lam: float) -> float:
         if lam <= m0:
@@ -466,34 +507,66 @@ def _kernels(shape: PoolShape, r: float, cap: float) -> tuple[Callable[[float], 
         q = (cb + b) / kb
         return q if q < cap else cap
 
-    def cost_at(q: float) -> float:
-        if q <= 0.0:
-            return 0.0
-        b = q * kb
-        j = bis_l(cum_b, b) - 1
-        xa, _, liq, inv_a, cb, cq = segs[0 if j < 0 else (j if j < nl else nl)]  # j clamped to [0, nl]
-        rem = b - cb if buy else (b - cb) * omf  # (b − cb)·1.0 is b − cb
-        if liq > 0.0:
-            if base0:
-                inv = inv_a - rem / liq if up else inv_a + rem / liq
-                xb = 1.0 / inv if inv > 0 else _INF
-                quote = liq * abs(xb - xa)
-            else:
-                xb = xa + rem / liq if up else xa - rem / liq
-                if xb == 0.0:
-                    quote = liq * _INF
-                elif xb == _INF:
-                    quote = liq * inv_a
-                else:
-                    quote = liq * abs(inv_a - 1.0 / xb)
-            if buy:
-                quote = quote / omf
-        else:
-            quote = 0.0
-        total_q = cq + quote
-        return (total_q if buy else -total_q) * kq + r * q
+    return q_at
 
-    return q_at, cost_at
+
+def _base0_q_at(buy: bool, one: bool, segs: list[tuple[float, float, float, float, float, float]],
+                lams: list[float], m0: float, m0s: float, r: float, kbkq: float, omf: float, kb: float, cap: float
+                ) -> Callable[[float], float]:
+    """:func:`_q_at` for a pool whose token0 is the base (the usual orientation), one closure per
+    side with its branches resolved: the same float operations in the same order (buy: ``up``,
+    stop at +inf, no fee division of the base; sell: the mirror)."""
+    sqrt, bis_r = math.sqrt, bisect_right
+    if buy:
+        def q_buy(lam: float) -> float:
+            if lam <= m0:
+                return 0.0
+            m = lam - r
+            if m <= m0s:
+                return 0.0
+            _, xe, liq, inv_a, cb, _ = segs[0] if one else segs[bis_r(lams, m) - 1]
+            mm = m / kbkq
+            x = _INF if mm <= 0.0 else sqrt(mm * omf)
+            if x > xe:
+                x = xe
+            if liq == 0.0:
+                b = 0.0
+            elif x == 0.0:
+                b = liq * _INF
+            elif x == _INF:
+                b = liq * inv_a
+            else:
+                b = liq * abs(inv_a - 1.0 / x)
+            q = (cb + b) / kb
+            return q if q < cap else cap
+
+        return q_buy
+
+    def q_sell(lam: float) -> float:
+        if lam <= m0:
+            return 0.0
+        m = lam - r
+        if m <= m0s:
+            return 0.0
+        _, xe, liq, inv_a, cb, _ = segs[0] if one else segs[bis_r(lams, m) - 1]
+        mm = -(m / kbkq)
+        x = 0.0 if mm <= 0.0 else sqrt(mm / omf)
+        if x < xe:
+            x = xe
+        if liq == 0.0:
+            b = 0.0
+        else:
+            if x == 0.0:
+                b = liq * _INF
+            elif x == _INF:
+                b = liq * inv_a
+            else:
+                b = liq * abs(inv_a - 1.0 / x)
+            b = b / omf
+        q = (cb + b) / kb
+        return q if q < cap else cap
+
+    return q_sell
 
 
 def pool_shape(curve: AmmCurve) -> PoolShape | None:
@@ -595,21 +668,20 @@ def waterfill(books: BookSteps | None, amms: list[Smooth], total: float,
     :func:`precompute_waterfill` for these pools the bisection reads it instead of evaluating them
     (the same comparisons on the same values: identical λ, allocation and cost).
     """
-    fns = [a.q_at for a in amms]
-    amm_sum = _summed(fns)
-    evaluate = amm_sum  # Σ q_a(λ); memoised while the bisection evaluates the pools
     marg = books.marg if books is not None else []
     cum = books.cum if books is not None else []
     n_steps = len(marg)
     table = None
+    if n_steps and amms and books.tables:  # type: ignore[union-attr]
+        table = books.tables.get(tuple([a.q_at for a in amms]))  # type: ignore[union-attr]
+    # Σ q_a(λ) (the table's own when there is one); memoised while the bisection evaluates the pools
+    evaluate = amm_sum = table[4] if table is not None else _summed([a.q_at for a in amms])
     # smallest book step k with F(marg[k]) >= total
     if not n_steps:
         k = 0
     elif not amms:
         k = bisect_left(cum, total)  # F = cum: the comparisons of the bisection below
     else:
-        if books.tables:  # type: ignore[union-attr]
-            table = books.tables.get(tuple(fns))  # type: ignore[union-attr]
         if table is not None:
             k = bisect_left(table[0], total)  # bisect_left's loop is the one below (no NaN: see build)
         else:
@@ -730,9 +802,9 @@ def precompute_waterfill(books: BookSteps | None, amms: list[Smooth]) -> None:
             at = [c + q for c, q in zip(cum, sums, strict=True)]
             if any(v != v for v in at):  # NaN: bisect_left would not take the bisection's branches
                 continue
-            lams, ats = _beyond_books(_summed(list(key)), marg[-1], [m0s[i] for i in subset],
-                                      sum(caps[i] for i in subset))
-            books.tables[key] = (array("d", at), array("d", sums), lams, ats)
+            summed = _summed(list(key))
+            lams, ats = _beyond_books(summed, marg[-1], [m0s[i] for i in subset], sum(caps[i] for i in subset))
+            books.tables[key] = (array("d", at), array("d", sums), lams, ats, summed)
 
 
 def _beyond_books(amm_sum: Callable[[float], float], lam_lo: float, m0s: list[float], capsum: float
