@@ -220,12 +220,14 @@ class SmartRouter:
             c.index = k
         return Prepared(excluded, statuses, live, units, total)
 
-    def precompute(self, view: MarketView, symbol: str, v3_steps: int = 64) -> None:
+    def precompute(self, view: MarketView, symbol: str, v3_steps: int = 16) -> None:
         """Do a snapshot's decision-independent work now — on the market-data update, not in the
         next :meth:`route`: conversion factors and prefix arrays per side, the books' merge
-        layout, pool shapes, the first ``v3_steps`` steps of each v3 pool's swap path, the touch.
-        (The merged book steps also depend on the data's age; they are reused only by a decision
-        at the same ``view.now_ns``.)
+        layout and water-filling table, pool shapes, the first ``v3_steps`` steps of each v3 pool's
+        swap path (a step ends at an initialised tick or a bitmap word; 16 cover the benchmark's
+        25 BTC swaps across six ranges — a longer swap extends the path lazily), the reference mid.
+        (The prepared curves and merged book steps also depend on the data's age; they are reused
+        only by a decision at the same ``view.now_ns``.)
 
         Everything is memoised on the view's sources; routes give the same result without it.
 
