@@ -25,13 +25,12 @@ from router_cases import NOW, book, intent, v2_source, v3_source
 from slipstream.model.enums import Side
 from slipstream.routing import MarketView, SmartRouter, VenueConditions
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
+from slipstream.routing.pool_curves import _base0_q_at, _q_at
 from slipstream.routing.relax import (
     BookSteps,
     LiquidityCurve,
     SampledCurve,
     Smooth,
-    _base0_q_at,
-    _q_at,
     pool_shape,
     precompute_waterfill,
     waterfill,
