@@ -24,9 +24,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,91 +32,19 @@ import numpy as np
 from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
 from slipstream.routing.sources import AmmSource, BookSource, Source, VenueConditions, swap_gas_units
+from slipstream.routing.units import Units, base_lot
 from slipstream.routing.v3_path import PoolQuotes, RawSwap, V3Path, v3_path_for
 from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["AmmCurve", "BookCurve", "Curve", "LegQuote", "Units"]
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_MIN_SCALE = 10**18
 _SWAP_CACHE = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
 _MISSING = object()
 _BUY = Side.BUY
 _BOOK_SLOT = ("book:sell", "book:buy")  # source memo keys of the last static used, by side
 _AMM_SLOT = ("amm:sell", "amm:buy")
 _tuple_new = tuple.__new__
-
-
-def _lcm(a: int, b: int) -> int:
-    return a // gcd(a, b) * b
-
-
-@dataclass(frozen=True, slots=True)
-class Units:
-    """The route's quantity grid (base asset per grid unit) and money scale (cost units per quote)."""
-
-    grid: Fraction
-    scale: int
-    key: tuple[int, int, int] = (0, 0, 0)  # cheap hashable identity for memo keys
-
-    @classmethod
-    def for_sources(cls, sources: list[Source]) -> Units:
-        """Grid = gcd of all lots; scale = lcm of all factor denominators and 10**18.
-
-        Raises:
-            ValidationError: no sources.
-        """
-        if not sources:
-            raise ValidationError("no sources to route over")
-        slot = sources[0].memo.get("units_for")  # one slot: the last source set routed over
-        if slot is not None:
-            seen, units = slot  # type: ignore[misc]
-            if len(seen) == len(sources) and all(a is b for a, b in zip(seen, sources, strict=True)):
-                return units  # type: ignore[no-any-return]
-        units = cls._compute(sources)
-        sources[0].memo["units_for"] = (tuple(sources), units)
-        return units
-
-    @classmethod
-    def _compute(cls, sources: list[Source]) -> Units:
-        num = 0
-        den = 1
-        scale = _MIN_SCALE
-        for s in sources:
-            got = s.memo.get("units")
-            if got is None:
-                got = (_base_lot(s), tuple(f.denominator for f in _factors(s)))
-                s.memo["units"] = got
-            lot, dens = got  # type: ignore[misc]
-            num, den = _frac_gcd(num, den, lot)
-            for d in dens:
-                scale = _lcm(scale, d)
-        return cls(Fraction(num, den), scale, (num, den, scale))
-
-    def to_grid(self, quantity: Fraction) -> int:
-        """Whole grid units in ``quantity`` (truncated)."""
-        return math.floor(quantity / self.grid)
-
-
-def _frac_gcd(num: int, den: int, value: Fraction) -> tuple[int, int]:
-    if num == 0:
-        return value.numerator, value.denominator
-    d = _lcm(den, value.denominator)
-    return gcd(num * (d // den), value.numerator * (d // value.denominator)), d
-
-
-def _base_lot(source: Source) -> Fraction:
-    inst = source.instrument
-    return Fraction(inst.lot_size) * Fraction(inst.contract_size)
-
-
-def _factors(source: Source) -> list[Fraction]:
-    if isinstance(source, BookSource):
-        pu_lot = Fraction(source.instrument.price_unit) * _base_lot(source)
-        fee = Fraction(source.taker_rate)
-        return [pu_lot, pu_lot * fee]
-    quote_atom = Fraction(source.quote_rate) / 10 ** source.pool.decimals[source.quote_index]
-    return [quote_atom, Fraction(source.gas.quote_per_gas)]
 
 
 def _risk_rate(mid_per_grid: float, fraction: float) -> int:
@@ -293,7 +219,7 @@ def _book_static(source: BookSource, buy: bool, units: Units) -> tuple[object, .
     """Everything of a book curve that depends only on the snapshot, side and units (memoised on the
     source): factors, prefix sums, caps, and the risk rate's memo."""
     inst = source.instrument
-    lot = _base_lot(source)
+    lot = base_lot(source)
     step_f = lot / units.grid
     if step_f.denominator != 1:
         raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
@@ -347,7 +273,7 @@ def _amm_static(source: AmmSource, buy: bool, units: Units) -> tuple[object, ...
     """Everything of a pool curve that depends only on the snapshot, side and units (memoised on the
     source): conversion factors, gas, caps (the quote-balance cap needs exact quotes), the pool's
     quote memo and this unit system's memo of ``cash + gas`` per size."""
-    lot = _base_lot(source)
+    lot = base_lot(source)
     step_f = lot / units.grid
     if step_f.denominator != 1:
         raise ValidationError(f"{source.venue}: lot {lot} is not on the route grid")
