@@ -173,12 +173,12 @@ class SmartRouter:
             key = ("prepared", intent.side, intent.symbol, view.now_ns)
             slot = memo.get(key)
             if slot is not None:
-                router, seen, base = slot  # type: ignore[misc]
-                if router is self and len(seen) == len(sources) and all(
+                router, config, seen, base = slot  # type: ignore[misc]
+                if router is self and config is self.config and len(seen) == len(sources) and all(
                         a is b for a, b in zip(seen, sources, strict=True)):
                     return self._with_total(base, intent)  # type: ignore[arg-type]
             base = self._prepare(intent, view)
-            memo[key] = (self, sources, base)
+            memo[key] = (self, self.config, sources, base)
             return self._with_total(base, intent)
         return self._prepare(intent, view)
 
