@@ -212,6 +212,7 @@ def time_interleaved(n: int, seed0: int = 1_000, depth: float = 0.05) -> dict[st
     (timed). Only one snapshot is alive at a time."""
     router = SmartRouter(RouterConfig(compare_alternatives=False))
     base = [scenario(seed0 + k, depth=depth) for k in range(20)]
+    gc.collect()  # start from a collected heap (earlier rows' snapshots are garbage by now)
     samples: list[float] = []
     prep: list[float] = []
     for k in range(n):
