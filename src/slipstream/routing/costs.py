@@ -33,7 +33,7 @@ from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
 from slipstream.routing.sources import AmmSource, BookSource, Source, VenueConditions, swap_gas_units
 from slipstream.routing.units import Units, base_lot
-from slipstream.routing.v3_path import PoolQuotes, RawSwap, V3Path, v3_path_for
+from slipstream.routing.v3_path import PoolQuotes, V3Path, v3_path_for
 from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["AmmCurve", "BookCurve", "Curve", "LegQuote", "Units"]
@@ -395,12 +395,6 @@ class AmmCurve:
         self._rm = rate + mev
         self._memo: dict[int, LegQuote | None] = {}
         self._costs: dict[int, int | None] = {}
-
-    def _swap(self, atoms: int) -> RawSwap | None:
-        """The pool's exact quote for ``atoms`` of base (bought or sold), None if it cannot fill.
-
-        Memoised per snapshot and side on the source (pool quotes do not depend on the route)."""
-        return self._quotes.swap(atoms)  # type: ignore[no-any-return]
 
     def v3_path(self) -> V3Path:
         """The snapshot's precomputed v3 swap path for this side (memoised on the source)."""
