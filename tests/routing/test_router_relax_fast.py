@@ -25,7 +25,6 @@ from router_cases import NOW, book, intent, v2_source, v3_source
 from slipstream.model.enums import Side
 from slipstream.routing import MarketView, SmartRouter, VenueConditions
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
-from slipstream.routing.pool_curves import _base0_q_at, _q_at
 from slipstream.routing.relax import (
     BookSteps,
     LiquidityCurve,
@@ -319,46 +318,6 @@ def test_fused_pool_closures_equal_the_shape_composition(seed: int, pools: str, 
         qs += [rng.uniform(0, min(a.cap, 10.0 * total) * 1.5) for _ in range(40)]
         for q in qs:
             assert _bits(a.cost_at(q)) == _bits(_ref_cost(a, q)), q
-
-
-_FLOATS = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64),
-                    st.sampled_from([0.0, -0.0, 1.0, 5e-324, 1e-300, 1e300, math.inf, -math.inf]))
-_POS = st.one_of(st.floats(1e-300, 1e300), st.sampled_from([0.0, 5e-324, math.inf]))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.booleans(), st.booleans(), st.lists(st.tuples(_POS, _POS, _FLOATS), min_size=1, max_size=4),
-       _FLOATS, _FLOATS, st.floats(1e-12, 1e12), st.sampled_from([0.0, 0.0005, 0.003, 0.5]),
-       st.floats(1e-9, 1e9), _POS, st.lists(_FLOATS, min_size=1, max_size=12),
-       st.lists(st.floats(1e-6, 1e6), min_size=1, max_size=12))
-def test_base0_q_at_equals_the_generic_fused_q_at(buy: bool, one: bool,
-                                                  raw: list[tuple[float, float, float]], m0s: float, r: float,
-                                                  kbkq: float, fee: float, kb: float, cap: float,
-                                                  probes: list[float], ratios: list[float]) -> None:
-    """The per-side closures for token0-as-base pools against the all-orientation one, on arbitrary
-    constants (zero, infinite and NaN liquidity or bounds, subnormal ratios, λ of every class)."""
-    m0s = min(m0s, 0.0) if not buy and m0s == m0s else m0s  # sells: marginals are negative
-    # (xa, xe, liquidity >= 0 or NaN, 1/xa, cumulated base, cumulated quote)
-    segs = [(xa, xe, abs(cb), 1.0 / xa if xa else math.inf, cb, 0.0) for xa, xe, cb in raw]
-    lams = sorted(x for x in (m0s, *[s[4] for s in segs[1:]]) if x == x) or [0.0]
-    if one:
-        segs, lams = segs[:1], lams[:1]
-    m0 = m0s + r
-    omf = 1.0 - fee
-    fast = _base0_q_at(buy, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
-    slow = _q_at(buy, True, buy, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
-    # λ whose sqrt price is finite and positive (mm = ±(λ − r)/kbkq is the ratio): the main path
-    inside = [r + (kbkq * z if buy else -(kbkq * z)) for z in ratios]
-    for lam in [*probes, *inside, m0, math.nextafter(m0, math.inf), *[x + r for x in lams]]:
-        try:
-            want = _bits(slow(lam))
-        except (ZeroDivisionError, IndexError) as exc:
-            try:
-                fast(lam)
-            except type(exc):
-                continue
-            raise AssertionError(f"the generic kernel raised {exc!r}, the fast one did not") from exc
-        assert _bits(fast(lam)) == want, lam
 
 
 @settings(max_examples=80, deadline=None)

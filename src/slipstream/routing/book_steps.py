@@ -64,16 +64,7 @@ class BookSteps:
         """The merged steps of ``books``, memoised on the first book's snapshot (one slot: the key
         holds everything the merge depends on — the snapshots, their risk rates and caps)."""
         key = tuple((id(b.source), b.index, b.risk, b.cap, b.step, b.mult) for b in books)
-        memo = books[0].source.memo
-        slot_key = ("steps", books[0].sign)
-        slot = memo.get(slot_key)
-        if slot is not None:
-            got_key, sources, steps = slot  # type: ignore[misc]
-            if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
-                return steps  # type: ignore[no-any-return]
-        steps = BookSteps(books)
-        memo[slot_key] = (key, tuple(b.source for b in books), steps)
-        return steps
+        return _one_slot(books, "steps", key, BookSteps)  # type: ignore[return-value]
 
     def tabulate(self) -> None:
         """Build :attr:`rows` (idempotent). Skipped — the bisections stay — unless every book's
@@ -205,13 +196,20 @@ class _Layout:
         """Memoised on the first book's snapshot (one slot per side), keyed like
         :meth:`BookSteps.cached` without the risk rates."""
         key = tuple((id(b.source), b.index, b.cap, b.step, b.mult) for b in books)
-        memo = books[0].source.memo
-        slot_key = ("steps_layout", books[0].sign)
-        slot = memo.get(slot_key)
-        if slot is not None:
-            got_key, sources, layout = slot  # type: ignore[misc]
-            if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
-                return layout  # type: ignore[no-any-return]
-        layout = _Layout(books)
-        memo[slot_key] = (key, tuple(b.source for b in books), layout)
-        return layout
+        return _one_slot(books, "steps_layout", key, _Layout)  # type: ignore[return-value]
+
+
+def _one_slot(books: list[BookCurve], name: str, key: tuple[object, ...],
+              build: Callable[[list[BookCurve]], object]) -> object:
+    """``build(books)``, memoised in one slot per side on the first book's snapshot: reused while
+    ``key`` (everything the result depends on) matches and the snapshots are the same objects."""
+    memo = books[0].source.memo
+    slot_key = (name, books[0].sign)
+    slot = memo.get(slot_key)
+    if slot is not None:
+        got_key, sources, value = slot  # type: ignore[misc]
+        if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
+            return value
+    value = build(books)
+    memo[slot_key] = (key, tuple(b.source for b in books), value)
+    return value

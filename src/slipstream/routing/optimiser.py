@@ -124,18 +124,26 @@ class _Relaxer:
                 self.shared["caps"] = caps  # type: ignore[index]
         return caps  # type: ignore[no-any-return]
 
-    def plan(self, free: tuple[int, ...], sets: list[tuple[int, ...]], max_venues: int | None
+    def plan(self, max_venues: int | None
              ) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...], float, int]]]:
-        """The sets' decision-independent parts (shared per curve list): per set, its members, the
-        members after the shared head, its capacity and its fixed charges. When the free sources
-        come first, every set starts with them (the same float additions in the same order as
-        summing each set), so sums over that head are shared."""
+        """The candidate venue sets and their decision-independent parts (shared per curve list):
+        per set, its members, the members after the shared head, its capacity and its fixed
+        charges. Sets: every subset of the fixed-charge sources with all free ones, or (with
+        ``max_venues``) every subset of that size or smaller. When the free sources come first,
+        every set starts with them (the same float additions in the same order as summing each
+        set), so sums over that head are shared."""
         key = ("plan", max_venues)
         got = self.shared.get(key)  # type: ignore[attr-defined]
         if got is not None:
             return got  # type: ignore[no-any-return]
         n = len(self.curves)
         charged = self.charged
+        everyone = tuple(range(n))
+        free = tuple(i for i in everyone if i not in charged)
+        if max_venues is None or max_venues >= n:
+            sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
+        else:
+            sets = [m for k in range(1, max_venues + 1) for m in combinations(everyone, k)]
         caps = self.capacities()
         fixed = self.fixed
         head = free if (max_venues is None or max_venues >= n) and (
@@ -204,10 +212,6 @@ def warm_relaxation(curves: list[Curve], total: int) -> None:
                          [relaxer.smooth_of(i) for i in relaxer.amms])
 
 
-def _fixed(curves: list[Curve], members: tuple[int, ...]) -> int:
-    return sum(curves[i].fixed for i in members)
-
-
 def solve(problem: SplitProblem) -> Solution:
     """Exact minimum-cost split (see module docstring)."""
     curves, total = problem.curves, problem.total
@@ -216,8 +220,6 @@ def solve(problem: SplitProblem) -> Solution:
         return Solution({}, 0, max(total, 0))
     relaxer = _Relaxer(curves, total)
     everyone = tuple(range(n))
-    charged = relaxer.charged
-    free, sets = _sets(n, charged, problem.max_venues)
     alloc_all, cost_all, lam_all = relaxer.relax(everyone, relaxer.pool_costs)
     cost_all = _at_total(cost_all, lam_all, alloc_all, total)
     unfilled_all = _unfilled_bound(total, alloc_all)
@@ -228,7 +230,7 @@ def solve(problem: SplitProblem) -> Solution:
     lagrange = None if relaxer.inexact or not math.isfinite(lam_all) else relaxer.surplus(lam_all, alloc_all)
     lag = lagrange or {}
     lags = [lag.get(i, 0.0) for i in everyone]
-    head, plan = relaxer.plan(free, sets, problem.max_venues)
+    head, plan = relaxer.plan(problem.max_venues)
     base_lag = 0.0
     for i in head:
         base_lag += lags[i]
@@ -263,7 +265,7 @@ def solve(problem: SplitProblem) -> Solution:
                 seed, cost, lam = relaxer.relax(members)
                 cost = _at_total(cost, lam, seed, total)
             unf = _unfilled_bound(total, seed)
-            heapq.heappush(heap, (unf, cost + _fixed(curves, members), order, True, members, seed))
+            heapq.heappush(heap, (unf, cost + plan[order][3], order, True, members, seed))
             continue
         assert seed is not None
         alloc, unfilled, cost = exact_split(curves, members, seed, total)
@@ -273,29 +275,6 @@ def solve(problem: SplitProblem) -> Solution:
             best_alloc = alloc
     assert best is not None
     return Solution({i: q for i, q in sorted(best_alloc.items()) if q}, best[1], best[0], solved, pruned)
-
-
-_SETS: dict[tuple[int, tuple[int, ...], int | None], tuple[tuple[int, ...], list[tuple[int, ...]]]] = {}
-
-
-def _sets(n: int, charged: tuple[int, ...], max_venues: int | None
-          ) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
-    """(free sources, candidate venue sets) for ``n`` sources of which ``charged`` pay a fixed
-    charge: every subset of the charged ones with all free ones, or (with ``max_venues``) every
-    subset of that size or smaller. Memoised (it depends only on the pattern)."""
-    key = (n, charged, max_venues)
-    got = _SETS.get(key)
-    if got is None:
-        everyone = tuple(range(n))
-        free = tuple(i for i in everyone if i not in charged)
-        if max_venues is None or max_venues >= n:
-            sets = [tuple(sorted(free + t)) for k in range(len(charged) + 1) for t in combinations(charged, k)]
-        else:
-            sets = [s for k in range(1, max_venues + 1) for s in combinations(everyone, k)]
-        if len(_SETS) >= 1_024:
-            _SETS.clear()
-        got = _SETS[key] = (free, sets)
-    return got
 
 
 def _at_total(cost: float, lam: float, alloc: dict[int, float], total: int) -> float:

@@ -206,10 +206,7 @@ def _kernels(shape: PoolShape, r: float, cap: float) -> tuple[Callable[[float], 
     cum_b, cum_q, nl = shape.cum_b, shape.cum_q, len(shape.liq) - 1
     segs = [(xs[j], xs[j + 1], liq, 1.0 / xs[j], cum_b[j], cum_q[j]) for j, liq in enumerate(shape.liq)]
     bis_l = bisect_left
-    if base0:
-        q_at = _base0_q_at(buy, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
-    else:
-        q_at = _q_at(buy, base0, up, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
+    q_at = _q_at(buy, base0, up, one, segs, lams, m0, m0s, r, kbkq, omf, kb, cap)
 
     def cost_at(q: float) -> float:
         if q <= 0.0:
@@ -280,65 +277,6 @@ def _q_at(buy: bool, base0: bool, up: bool, one: bool, segs: list[tuple[float, f
         return q if q < cap else cap
 
     return q_at
-
-
-def _base0_q_at(buy: bool, one: bool, segs: list[tuple[float, float, float, float, float, float]],
-                lams: list[float], m0: float, m0s: float, r: float, kbkq: float, omf: float, kb: float, cap: float
-                ) -> Callable[[float], float]:
-    """:func:`_q_at` for a pool whose token0 is the base (the usual orientation), one closure per
-    side with its branches resolved: the same float operations in the same order (buy: ``up``,
-    stop at +inf, no fee division of the base; sell: the mirror)."""
-    sqrt, bis_r = math.sqrt, bisect_right
-    if buy:
-        def q_buy(lam: float) -> float:
-            if lam <= m0:
-                return 0.0
-            m = lam - r
-            if m <= m0s:
-                return 0.0
-            _, xe, liq, inv_a, cb, _ = segs[0] if one else segs[bis_r(lams, m) - 1]
-            mm = m / kbkq
-            x = _INF if mm <= 0.0 else sqrt(mm * omf)
-            if x > xe:
-                x = xe
-            if liq == 0.0:
-                b = 0.0
-            elif x == 0.0:
-                b = liq * _INF
-            elif x == _INF:
-                b = liq * inv_a
-            else:
-                b = liq * abs(inv_a - 1.0 / x)
-            q = (cb + b) / kb
-            return q if q < cap else cap
-
-        return q_buy
-
-    def q_sell(lam: float) -> float:
-        if lam <= m0:
-            return 0.0
-        m = lam - r
-        if m <= m0s:
-            return 0.0
-        _, xe, liq, inv_a, cb, _ = segs[0] if one else segs[bis_r(lams, m) - 1]
-        mm = -(m / kbkq)
-        x = 0.0 if mm <= 0.0 else sqrt(mm / omf)
-        if x < xe:
-            x = xe
-        if liq == 0.0:
-            b = 0.0
-        else:
-            if x == 0.0:
-                b = liq * _INF
-            elif x == _INF:
-                b = liq * inv_a
-            else:
-                b = liq * abs(inv_a - 1.0 / x)
-            b = b / omf
-        q = (cb + b) / kb
-        return q if q < cap else cap
-
-    return q_sell
 
 
 def pool_shape(curve: AmmCurve) -> PoolShape | None:

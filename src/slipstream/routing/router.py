@@ -185,9 +185,7 @@ class SmartRouter:
     @staticmethod
     def _with_total(base: Prepared, intent: ChildIntent) -> Prepared:
         """``base`` (memoised, not to be mutated) for this intent's quantity."""
-        q_num, q_den = intent.quantity.as_integer_ratio()
-        grid = base.units.grid
-        total = (q_num * grid.denominator) // (q_den * grid.numerator)  # == units.to_grid(quantity)
+        total = _grid_units(intent.quantity, base.units.grid)
         return Prepared(list(base.excluded), base.statuses, base.curves, base.units, total if base.curves else 0,
                         base.memo)
 
@@ -206,9 +204,7 @@ class SmartRouter:
             BookCurve(i, s, side, units, age) if isinstance(s, BookSource) else AmmCurve(i, s, side, units, age)
             for i, (s, age) in enumerate(eligible)
         ]
-        q_num, q_den = intent.quantity.as_integer_ratio()
-        grid = units.grid
-        total = (q_num * grid.denominator) // (q_den * grid.numerator)  # == units.to_grid(quantity)
+        total = _grid_units(intent.quantity, units.grid)
         if intent.limit_price is not None:
             _apply_limit(curves, intent.side, Fraction(intent.limit_price), units, total)
         live = [c for c in curves if c.hi >= c.lo]
@@ -323,6 +319,12 @@ class Prepared:
     units: Units
     total: int
     memo: dict[str, object] = field(default_factory=dict)  # per-snapshot results shared by decisions
+
+
+def _grid_units(quantity: Decimal, grid: Fraction) -> int:
+    """Whole grid units in ``quantity`` (== ``Units.to_grid``, without building a Fraction)."""
+    q_num, q_den = quantity.as_integer_ratio()
+    return (q_num * grid.denominator) // (q_den * grid.numerator)
 
 
 def _share(prep: Prepared) -> tuple[Fraction, Decimal]:
