@@ -9,6 +9,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
+from typing import cast
 
 import numpy as np
 
@@ -207,7 +208,7 @@ def _one_slot(books: list[BookCurve], name: str, key: tuple[object, ...],
     slot_key = (name, books[0].sign)
     slot = memo.get(slot_key)
     if slot is not None:
-        got_key, sources, value = slot  # type: ignore[misc]
+        got_key, sources, value = cast("tuple[object, tuple[object, ...], object]", slot)
         if got_key == key and all(s is b.source for s, b in zip(sources, books, strict=True)):
             return value
     value = build(books)

@@ -25,7 +25,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -113,6 +113,12 @@ def _static_for(source: Source, buy: bool, units: Units, slots: tuple[str, str],
     return static  # type: ignore[return-value]
 
 
+_BookStatic = tuple[int, int, int, int, list[int], list[int], list[int], int, Fraction, int, int, int, list[int],
+                    list[int], _RiskMemo]
+_AmmStatic = tuple[int, int, int, int, int, Fraction, "float | int", int, int, dict[int, "int | None"], dict[int, int],
+                   PoolQuotes, _RiskMemo]
+
+
 class BookCurve:
     """Exact cost of taking ``n`` grid units from one book side (walk the levels)."""
 
@@ -136,13 +142,31 @@ class BookCurve:
         "step",
         "touch",
     )
+    step: int
+    sign: int
+    mult: int
+    fee_factor: int
+    prices: list[int]
+    cum_lots: list[int]
+    cum_pu: list[int]
+    touch: int
+    mid: Fraction
+    cap: int
+    lo: int
+    hi: int
+    _cl0: list[int]
+    _cp0: list[int]
+    index: int
+    source: BookSource
+    fixed: int
+    risk: int
 
     def __init__(self, index: int, source: BookSource, side: Side, units: Units, age_ns: int) -> None:
         slot = source.memo.get(_BOOK_SLOT[side is _BUY])
         if slot is not None and slot[0] is units:  # type: ignore[index]
-            static = slot[1]  # type: ignore[index]
+            static = cast(_BookStatic, slot[1])  # type: ignore[index]
         else:
-            static = _static_for(source, side is _BUY, units, _BOOK_SLOT, _book_static)
+            static = cast(_BookStatic, _static_for(source, side is _BUY, units, _BOOK_SLOT, _book_static))
         (
             self.step,
             self.sign,
@@ -159,7 +183,7 @@ class BookCurve:
             self._cl0,
             self._cp0,
             risk,
-        ) = static  # type: ignore[misc]
+        ) = static
         self.index = index
         self.source = source
         self.fixed = 0
@@ -174,7 +198,7 @@ class BookCurve:
             lots = np.diff(np.asarray([0, *self.cum_lots], dtype=np.int64))
             got = (prices * (self.mult / self.step), lots * self.step)
             self.source.memo[key] = got
-        marg, sizes = got  # type: ignore[misc]
+        marg, sizes = cast("tuple[np.ndarray, np.ndarray]", got)
         if self.cum_lots and self.cap < self.cum_lots[-1]:
             k = bisect_left(self.cum_lots, self.cap) if self.cap > 0 else -1
             if k < 0:
@@ -362,13 +386,33 @@ class AmmCurve:
         "step",
     )
 
+    step: int
+    apl: int
+    mq: int
+    gas_mult: int
+    gas_zero: int
+    mid: Fraction
+    hi: float | int
+    fixed: int
+    mev: int
+    _base: dict[int, int | None]
+    _gas_memo: dict[int, int]
+    _quotes: PoolQuotes
+    index: int
+    source: AmmSource
+    buy: bool
+    sign: int
+    lo: int
+    risk: int
+    _rm: int
+
     def __init__(self, index: int, source: AmmSource, side: Side, units: Units, age_ns: int) -> None:
         buy = side is _BUY
         slot = source.memo.get(_AMM_SLOT[buy])
         if slot is not None and slot[0] is units:  # type: ignore[index]
-            static = slot[1]  # type: ignore[index]
+            static = cast(_AmmStatic, slot[1])  # type: ignore[index]
         else:
-            static = _static_for(source, buy, units, _AMM_SLOT, _amm_static)
+            static = cast(_AmmStatic, _static_for(source, buy, units, _AMM_SLOT, _amm_static))
         (
             self.step,
             self.apl,
@@ -383,7 +427,7 @@ class AmmCurve:
             self._gas_memo,
             self._quotes,
             risk,
-        ) = static  # type: ignore[misc]
+        ) = static
         self.index = index
         self.source = source
         self.buy = buy
@@ -471,7 +515,7 @@ class AmmCurve:
         if got is None:
             units = swap_gas_units(self.source.pool, ticks_crossed, self.source.hops)
             got = memo[ticks_crossed] = (units - self.gas_zero) * self.gas_mult
-        return got  # type: ignore[no-any-return]
+        return got
 
 
 Curve = BookCurve | AmmCurve

@@ -241,7 +241,8 @@ def _exchange_common(ex: _Exact, curves: list[Curve], members: tuple[int, ...], 
             if add is None:
                 continue
             if first is None or add < first[0]:
-                first, second = (add, pos), first
+                second = first  # mypyc: swap-by-tuple miscompiles when the RHS reads a narrowed Optional
+                first = (add, pos)
             elif second is None or add < second[0]:
                 second = (add, pos)
         best_delta = 0
@@ -313,12 +314,12 @@ def _one_lot(c: Curve, n: int, s: int) -> tuple[int | None, int | None]:
         if u > c.hi or u < c.lo:
             up = None
         else:
-            up = c.prices[bisect_left(c.cum_lots, u // s)] * c.mult + c.risk * s  # type: ignore[union-attr]
+            up = c.prices[bisect_left(c.cum_lots, u // s)] * c.mult + c.risk * s
         d = n - s
         if not n or 0 < d < c.lo:
             down = None
         else:
-            down = -(c.prices[bisect_left(c.cum_lots, n // s)] * c.mult + c.risk * s)  # type: ignore[union-attr]
+            down = -(c.prices[bisect_left(c.cum_lots, n // s)] * c.mult + c.risk * s)
         return up, down
     cost = c.cost
     b = cost(n)
@@ -350,7 +351,7 @@ def _exact_common(curves: list[Curve], members: tuple[int, ...], seed: dict[int,
     for i, c in zip(members, cs, strict=True):
         n = math.floor(seed.get(i, 0.0) + 1e-9)
         if c.__class__ is BookCurve:  # priced up to hi, so the largest feasible size is direct
-            n = min(n, c.hi) // step * step  # type: ignore[call-overload]
+            n = min(n, c.hi) // step * step
             if n < c.lo:
                 n = 0
         else:

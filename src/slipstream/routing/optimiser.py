@@ -31,6 +31,7 @@ import heapq
 import math
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
 from slipstream.routing.exact import exact_split
@@ -101,7 +102,9 @@ class _Relaxer:
             slot = (curves, {}, {}, books, amms, tuple(i for i, c in enumerate(curves) if c.fixed),
                     [c.fixed for c in curves], {})
             memo[key] = slot
-        _, self.smooth, self.steps, self.books, self.amms, self.charged, self.fixed, self.shared = slot  # type: ignore[misc]
+        _, self.smooth, self.steps, self.books, self.amms, self.charged, self.fixed, self.shared = cast(
+            "tuple[object, dict[int, Smooth], dict[tuple[int, ...], BookSteps], tuple[int, ...], tuple[int, ...], "
+            "tuple[int, ...], list[int], dict[object, object]]", slot)
 
     def smooth_of(self, i: int) -> Smooth:
         s = self.smooth.get(i) or self.local.get(i)
@@ -116,13 +119,13 @@ class _Relaxer:
 
     def capacities(self) -> list[float]:
         """Most grid units each source can take (books: ``hi``; pools: the closed form's cap)."""
-        caps = self.shared.get("caps")  # type: ignore[attr-defined]
+        caps = self.shared.get("caps")
         if caps is None:
             caps = [float(c.hi) if isinstance(c, BookCurve) else self.smooth_of(i).cap
                     for i, c in enumerate(self.curves)]
             if not self.local:
-                self.shared["caps"] = caps  # type: ignore[index]
-        return caps  # type: ignore[no-any-return]
+                self.shared["caps"] = caps
+        return caps  # type: ignore[return-value]
 
     def plan(self, max_venues: int | None
              ) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...], float, int]]]:
@@ -133,9 +136,9 @@ class _Relaxer:
         every set starts with them (the same float additions in the same order as summing each
         set), so sums over that head are shared."""
         key = ("plan", max_venues)
-        got = self.shared.get(key)  # type: ignore[attr-defined]
+        got = self.shared.get(key)
         if got is not None:
-            return got  # type: ignore[no-any-return]
+            return got  # type: ignore[return-value]
         n = len(self.curves)
         charged = self.charged
         everyone = tuple(range(n))
@@ -163,7 +166,7 @@ class _Relaxer:
             plan.append((members, tail, cap, charge))
         got = (head, plan)
         if not self.local:
-            self.shared[key] = got  # type: ignore[index]
+            self.shared[key] = got
         return got
 
     def surplus(self, lam: float, relaxed: dict[int, float]) -> dict[int, float]:
@@ -190,13 +193,13 @@ class _Relaxer:
     def relax(self, members: tuple[int, ...], pool_costs: dict[int, float] | None = None
               ) -> tuple[dict[int, float], float, float]:
         shared = self.shared
-        got = shared.get(members)  # type: ignore[attr-defined]
+        got = shared.get(members)
         if got is None:
             curves = self.curves
-            got = shared[members] = (  # type: ignore[index]
+            got = shared[members] = (
                 tuple(i for i in members if isinstance(curves[i], BookCurve)),
                 tuple(i for i in members if isinstance(curves[i], AmmCurve)))
-        books, pools = got  # type: ignore[misc]
+        books, pools = cast("tuple[tuple[int, ...], tuple[int, ...]]", got)
         steps = self._steps(books) if books else None
         return waterfill(steps, [self.smooth_of(i) for i in pools], float(self.total), pool_costs)
 
@@ -268,10 +271,10 @@ def solve(problem: SplitProblem) -> Solution:
             heapq.heappush(heap, (unf, cost + plan[order][3], order, True, members, seed))
             continue
         assert seed is not None
-        alloc, unfilled, cost = exact_split(curves, members, seed, total)
+        alloc, unfilled, exact_cost = exact_split(curves, members, seed, total)
         solved += 1
-        if best is None or (unfilled, cost) < best:
-            best = (unfilled, cost)
+        if best is None or (unfilled, exact_cost) < best:
+            best = (unfilled, exact_cost)
             best_alloc = alloc
     assert best is not None
     return Solution({i: q for i, q in sorted(best_alloc.items()) if q}, best[1], best[0], solved, pruned)
@@ -283,7 +286,7 @@ def _at_total(cost: float, lam: float, alloc: dict[int, float], total: int) -> f
     along that tangent — the relaxed cost is convex in the quantity, so the tangent stays below it
     and the bound stays a bound (reading the cost at an overshoot could prune the optimal set). A
     set short by a unit or more ran out of capacity: its unfilled bound decides, the cost stays."""
-    gap = total - sum(alloc.values())
+    gap = total - sum(alloc.values(), 0.0)  # mypyc: bare sum() over floats was compiled as an int sum
     if gap and gap < 1.0 and math.isfinite(lam):
         return cost + lam * gap
     return cost
@@ -292,7 +295,7 @@ def _at_total(cost: float, lam: float, alloc: dict[int, float], total: int) -> f
 def _unfilled_bound(total: int, seed: dict[int, float]) -> int:
     """Whole grid units the relaxation leaves unfilled, floored: a lower bound on the exact rest
     (the water-filling stops within 0.25 unit of the target)."""
-    return math.floor(max(total - sum(seed.values()), 0.0))
+    return math.floor(max(total - sum(seed.values(), 0.0), 0.0))
 
 
 def _dominated(unf_b: int, cost_b: float, best: tuple[int, int], margin: float, inexact: bool) -> bool:

@@ -113,7 +113,7 @@ def waterfill(books: BookSteps | None, amms: list[Smooth], total: float,
         at_hi = evaluate(lam_hi)
         span = abs(lam_hi) + 1.0
         for _ in range(200):
-            if at_hi >= need or at_hi >= sum(a.cap for a in amms):
+            if at_hi >= need or at_hi >= sum((a.cap for a in amms), 0.0):
                 break
             lam_hi += span
             span *= 2.0
@@ -147,7 +147,7 @@ def _summed(fns: list[Callable[[float], float]]) -> Callable[[float], float]:
         return lambda lam: 0 + f1(lam) + f2(lam) + f3(lam)
 
     def total(lam: float) -> float:
-        q = 0
+        q = 0.0
         for f in fns:
             q += f(lam)
         return q
@@ -182,7 +182,7 @@ def precompute_waterfill(books: BookSteps | None, amms: list[Smooth]) -> None:
                 continue
             sums = []
             for k in range(len(marg)):
-                q = 0
+                q = 0.0
                 for i in subset:
                     q += cols[i][k]
                 sums.append(q)
@@ -190,7 +190,7 @@ def precompute_waterfill(books: BookSteps | None, amms: list[Smooth]) -> None:
             if any(v != v for v in at):  # NaN: bisect_left would not take the bisection's branches
                 continue
             summed = _summed(list(key))
-            lams, ats = _beyond_books(summed, marg[-1], [m0s[i] for i in subset], sum(caps[i] for i in subset))
+            lams, ats = _beyond_books(summed, marg[-1], [m0s[i] for i in subset], sum((caps[i] for i in subset), 0.0))
             books.tables[key] = (array("d", at), array("d", sums), lams, ats, summed)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import cast
 
 from slipstream.errors import ValidationError
 from slipstream.model.enums import Side
@@ -117,7 +118,7 @@ class SmartRouter:
             return _empty_route(intent, now, excluded, statuses, "no eligible venue with liquidity within limits")
         shared = prep.memo
         got = shared.get("mid") or _share(prep)
-        mid, mid_dec = got  # type: ignore[misc]
+        mid, mid_dec = cast("tuple[Fraction, Decimal]", got)
         solution = solve(SplitProblem(live, total, self.config.max_venues))
         ctx = _Pricing(intent.side, units, mid, self.config.book_slippage_bps, intent.limit_price)
         legs, costs = ctx.take_legs(live, solution.allocation)
@@ -173,10 +174,10 @@ class SmartRouter:
             key = ("prepared", intent.side, intent.symbol, view.now_ns)
             slot = memo.get(key)
             if slot is not None:
-                router, config, seen, base = slot  # type: ignore[misc]
+                router, config, seen, base = cast("tuple[object, object, tuple[Source, ...], Prepared]", slot)
                 if router is self and config is self.config and len(seen) == len(sources) and all(
                         a is b for a, b in zip(seen, sources, strict=True)):
-                    return self._with_total(base, intent)  # type: ignore[arg-type]
+                    return self._with_total(base, intent)
             base = self._prepare(intent, view)
             memo[key] = (self, self.config, sources, base)
             return self._with_total(base, intent)
@@ -387,7 +388,7 @@ def _consolidated_mid(curves: list[Curve]) -> Fraction:
                 src, unit = c.source, Fraction(c.source.instrument.price_unit)
                 touch = (src.bids[0][0] * unit if src.bids else None, src.asks[0][0] * unit if src.asks else None)
                 src.memo["touch"] = touch
-            b, a = touch  # type: ignore[misc]
+            b, a = cast("tuple[Fraction | None, Fraction | None]", touch)
             if b is not None and (bid is None or b > bid):
                 bid = b
             if a is not None and (ask is None or a < ask):

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from typing import cast
 
 from slipstream.errors import ValidationError
 from slipstream.routing.sources import BookSource, Source
@@ -41,9 +42,9 @@ class Units:
             raise ValidationError("no sources to route over")
         slot = sources[0].memo.get("units_for")  # one slot: the last source set routed over
         if slot is not None:
-            seen, units = slot  # type: ignore[misc]
+            seen, units = cast("tuple[tuple[Source, ...], Units]", slot)
             if len(seen) == len(sources) and all(a is b for a, b in zip(seen, sources, strict=True)):
-                return units  # type: ignore[no-any-return]
+                return units
         units = cls._compute(sources)
         sources[0].memo["units_for"] = (tuple(sources), units)
         return units
@@ -58,7 +59,7 @@ class Units:
             if got is None:
                 got = (base_lot(s), tuple(f.denominator for f in _factors(s)))
                 s.memo["units"] = got
-            lot, dens = got  # type: ignore[misc]
+            lot, dens = cast("tuple[Fraction, tuple[int, ...]]", got)
             num, den = _frac_gcd(num, den, lot)
             for d in dens:
                 scale = _lcm(scale, d)

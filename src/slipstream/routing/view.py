@@ -99,7 +99,7 @@ class ConsolidatedView:
     def set_conditions(self, venue: str, conditions: VenueConditions) -> None:
         """Replace a venue's health/limits/latency (keeps its data)."""
         old = self._sources[venue]
-        self._sources[venue] = replace(old, conditions=conditions)  # type: ignore[type-var]
+        self._sources[venue] = replace(old, conditions=conditions)
 
     def set_balance(self, venue: str, max_base: Decimal | None, max_quote: Decimal | None) -> None:
         """Update the inventory and quote balance available on ``venue``."""
