@@ -31,7 +31,15 @@ from itertools import combinations
 from slipstream.model.enums import Side
 from slipstream.model.instruments import SpotPair
 from slipstream.model.intents import ChildIntent
-from slipstream.routing import AmmSource, BookSource, GasModel, MarketView, RouterConfig, SmartRouter
+from slipstream.routing import (
+    AmmSource,
+    BookSource,
+    GasModel,
+    MarketView,
+    RouterConfig,
+    SmartRouter,
+    compiled_modules,
+)
 from slipstream.routing.costs import Curve
 from slipstream.routing.optimiser import SplitProblem, solve
 from slipstream.routing.sources import VenueConditions
@@ -285,7 +293,9 @@ def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, d
 def main() -> None:
     quick = "--quick" in sys.argv
     n = 300 if quick else 3_000
-    print(f"python {platform.python_version()} on {platform.machine()}")
+    compiled = compiled_modules()
+    print(f"python {platform.python_version()} on {platform.machine()}; build: "
+          + (f"mypyc-compiled ({len(compiled)} modules)" if compiled else "pure Python"))
     rows = [
         ("optimiser + legs, warm views", {"compare_alternatives": False}),
         ("optimiser + legs, warm views, gc frozen", {"compare_alternatives": False, "freeze_gc": True}),

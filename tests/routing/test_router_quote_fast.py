@@ -240,7 +240,11 @@ def _capped_view(seed: int) -> MarketView:
 
 def _fields(curve: BookCurve | AmmCurve) -> dict[str, object]:
     skip = {"_base", "_costs", "_memo", "_gas_memo", "_quotes", "source"}
-    return {k: getattr(curve, k) for k in type(curve).__slots__ if k not in skip}
+    # Pure build: the class's __slots__. A mypyc-compiled class has no __slots__; it lists the same
+    # attributes in __mypyc_attrs__ (see docs/performance.md), so both builds compare the same fields.
+    names: tuple[str, ...] = getattr(type(curve), "__slots__", None) or type(curve).__mypyc_attrs__  # type: ignore[union-attr]
+    assert names
+    return {k: getattr(curve, k) for k in names if k not in skip}
 
 
 def _curve(source: BookSource | AmmSource, side: Side, units: Units, age: int) -> BookCurve | AmmCurve:

@@ -5,6 +5,7 @@ over fixed-charge venues) → :class:`Route` (legs, limits, cost breakdown, alte
 Layering: depends on ``model``, ``marketdata`` and ``venues`` only.
 """
 
+from slipstream.routing.build_info import compiled_modules
 from slipstream.routing.costs import Units
 from slipstream.routing.render import render_route
 from slipstream.routing.route import Alternative, CostBreakdown, Exclusion, Route, RouteLeg, SourceStatus
@@ -29,5 +30,6 @@ __all__ = [
     "SourceStatus",
     "Units",
     "VenueConditions",
+    "compiled_modules",
     "render_route",
 ]
