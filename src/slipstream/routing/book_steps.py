@@ -9,7 +9,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
-from typing import cast
+from typing import Final, cast
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from slipstream.routing.costs import BookCurve
 
 __all__ = ["BookSteps"]
 
-_INF = math.inf
+_INF: Final = math.inf
 
 
 class BookSteps:

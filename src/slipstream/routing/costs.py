@@ -25,7 +25,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 
 import numpy as np
 
@@ -38,12 +38,12 @@ from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["AmmCurve", "BookCurve", "Curve", "LegQuote", "Units"]
 
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_SWAP_CACHE = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
-_MISSING = object()
-_BUY = Side.BUY
-_BOOK_SLOT = ("book:sell", "book:buy")  # source memo keys of the last static used, by side
-_AMM_SLOT = ("amm:sell", "amm:buy")
+_INV_SQRT_2PI: Final = 1.0 / math.sqrt(2.0 * math.pi)
+_SWAP_CACHE: Final = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
+_MISSING: Final = object()
+_BUY: Final = Side.BUY
+_BOOK_SLOT: Final = ("book:sell", "book:buy")  # source memo keys of the last static used, by side
+_AMM_SLOT: Final = ("amm:sell", "amm:buy")
 _tuple_new = tuple.__new__
 
 

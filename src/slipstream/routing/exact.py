@@ -13,13 +13,14 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left
+from typing import Final
 
 from slipstream.routing.costs import BookCurve, Curve
 
 __all__ = ["exact_split"]
 
-_MAX_MOVES = 10_000
-_FILL_LOTS = 64  # deficits up to this many lots are filled lot by lot without the heap
+_MAX_MOVES: Final = 10_000
+_FILL_LOTS: Final = 64  # deficits up to this many lots are filled lot by lot without the heap
 
 
 def _lcm(a: int, b: int) -> int:

@@ -31,7 +31,7 @@ import heapq
 import math
 from dataclasses import dataclass
 from itertools import combinations
-from typing import cast
+from typing import Final, cast
 
 from slipstream.routing.costs import AmmCurve, BookCurve, Curve
 from slipstream.routing.exact import exact_split
@@ -47,7 +47,7 @@ from slipstream.routing.relax import (
 
 __all__ = ["Solution", "SplitProblem", "solve"]
 
-_REL_MARGIN = 1e-9  # float relaxation error allowance, relative to the cost magnitude
+_REL_MARGIN: Final = 1e-9  # float relaxation error allowance, relative to the cost magnitude
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from typing import Final
 
 from slipstream.routing.costs import AmmCurve
 from slipstream.venues.sim.amm.v2_pair import UniswapV2Pair
@@ -15,10 +16,10 @@ from slipstream.venues.sim.amm.v3_pool import UniswapV3Pool
 
 __all__ = ["LiquidityCurve", "PoolShape", "SampledCurve", "pool_shape"]
 
-_Q96 = float(1 << 96)
-_TICK_BASE = math.sqrt(1.0001)
-_INF = math.inf
-_KERNELS = 16  # fused (risk, cap) closures kept per pool shape (cleared when full)
+_Q96: Final = float(1 << 96)
+_TICK_BASE: Final = math.sqrt(1.0001)
+_INF: Final = math.inf
+_KERNELS: Final = 16  # fused (risk, cap) closures kept per pool shape (cleared when full)
 
 
 class PoolShape:

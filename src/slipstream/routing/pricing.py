@@ -27,6 +27,7 @@ from decimal import (
 )
 from fractions import Fraction
 from math import gcd
+from typing import Final
 
 from slipstream.model.enums import OrderType, Side, TimeInForce
 from slipstream.model.instruments import Instrument
@@ -36,15 +37,15 @@ from slipstream.routing.route import ZERO_COSTS, Alternative, CostBreakdown, Rou
 
 __all__ = ["dec", "equal_split", "ratio_dec"]
 
-_ZERO = Decimal(0)
-_NEG_ZERO = Decimal("-0")
-_Q10 = Decimal("1e-10")
-_E10 = 10**10
-_FITS = 10**27
-_TRAPS = [InvalidOperation, DivisionByZero, Overflow]
-_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=_TRAPS)  # explicit: the ambient context must not matter
-_EDGE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[*_TRAPS, Rounded])
-_E10_DEC = Decimal("1E-10")
+_ZERO: Final = Decimal(0)
+_NEG_ZERO: Final = Decimal("-0")
+_Q10: Final = Decimal("1e-10")
+_E10: Final = 10**10
+_FITS: Final = 10**27
+_TRAPS: Final = [InvalidOperation, DivisionByZero, Overflow]
+_CTX: Final = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=_TRAPS)  # explicit: the ambient context must not matter
+_EDGE: Final = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[*_TRAPS, Rounded])
+_E10_DEC: Final = Decimal("1E-10")
 _LIMIT, _IOC, _BUY = OrderType.LIMIT, TimeInForce.IOC, Side.BUY  # (an enum member lookup costs ~60 ns)
 
 

@@ -25,6 +25,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable
 from itertools import combinations
+from typing import Final
 
 from slipstream.routing.book_steps import BookSteps
 from slipstream.routing.pool_curves import LiquidityCurve, PoolShape, SampledCurve, pool_shape
@@ -39,7 +40,7 @@ __all__ = [
     "waterfill",
 ]
 
-_SUBSET_TABLES = 0  # with at most this many pools also tabulate each subset (0: the full set only; the
+_SUBSET_TABLES: Final = 0  # with at most this many pools also tabulate each subset (0: the full set only; the
 # live thin case relaxes a pool subset in ~0.06 of decisions, not worth ~1 ms more per update)
 
 

@@ -9,14 +9,14 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
-from typing import cast
+from typing import Final, cast
 
 from slipstream.errors import ValidationError
 from slipstream.routing.sources import BookSource, Source
 
 __all__ = ["Units", "base_lot"]
 
-_MIN_SCALE = 10**18
+_MIN_SCALE: Final = 10**18
 
 
 def _lcm(a: int, b: int) -> int:

@@ -28,6 +28,7 @@ The snapshot must not change while a path is in use (router sources are immutabl
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import Final
 
 from slipstream.routing.sources import AmmSource
 from slipstream.venues.sim.amm.base import AmmRevert, SwapResult
@@ -48,15 +49,15 @@ RawSwap = tuple[int, int, int, int, int | None]
 """(amount_in, amount_out, fee_paid, ticks_crossed, sqrt_price_after_x96): a :class:`SwapResult`
 as a plain tuple (building the frozen dataclass costs more than the arithmetic)."""
 
-_PIPS = 1_000_000
-_UNBOUNDED = 1 << 200  # an amount no step can exhaust: every step reaches its target
-_MAX_STEPS = 4_096
-_MAX_AMOUNT = 1 << 128  # larger amounts take the pool's own (overflow-checked) path
-_MAX_UINT160 = (1 << 160) - 1
-_MAX_UINT256 = (1 << 256) - 1
-_MAX_UINT112 = (1 << 112) - 1
-_QUOTE_CACHE = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
-_MISSING = object()
+_PIPS: Final = 1_000_000
+_UNBOUNDED: Final = 1 << 200  # an amount no step can exhaust: every step reaches its target
+_MAX_STEPS: Final = 4_096
+_MAX_AMOUNT: Final = 1 << 128  # larger amounts take the pool's own (overflow-checked) path
+_MAX_UINT160: Final = (1 << 160) - 1
+_MAX_UINT256: Final = (1 << 256) - 1
+_MAX_UINT112: Final = (1 << 112) - 1
+_QUOTE_CACHE: Final = 8_192  # exact pool quotes kept per snapshot and side (cleared when full)
+_MISSING: Final = object()
 
 
 class V3Path:
