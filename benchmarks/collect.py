@@ -18,6 +18,7 @@ ORDER = [
     "amm",
     "chain",
     "router",
+    "compiled_build",
     "schedules",
     "algos",
     "multileg",
