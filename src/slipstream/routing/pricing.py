@@ -114,6 +114,8 @@ def _dec10(y: int, d: int, h: int) -> Decimal:
     return _NEG_ZERO if y < 0 else _ZERO
 
 
+_Parts = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]
+_ZERO_PARTS: Final = (_ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO)
 _GridConsts = tuple[tuple[int, int, int], int, int, Decimal, tuple[int, int, int], int, int, int]
 _GRID_CONSTS: dict[tuple[int, int, int], _GridConsts] = {}
 
@@ -180,6 +182,7 @@ class _Pricing:
         self.a_mid = mid.numerator * self.g_num * units.scale
         self.b_mid = mid.denominator * self.g_den
         self._exact_savings = False
+        self._last: _Parts = _ZERO_PARTS  # the cost terms of the last breakdown (cash … total)
         self.taken_num = 0  # exact Σ of take legs' totals, over b_mid·scale
         key = (self.g_num, self.g_den, self.scale)
         consts = _GRID_CONSTS.get(key)
@@ -257,10 +260,11 @@ class _Pricing:
         if m != mb or m != 1:  # (scale not a multiple of 10**10: never from Units.for_sources)
             cash, fee, gas, latency, mev = cash * m, fee * m, gas * m, latency * m, mev * m
             impact_num, total_num = impact_num * mb, total_num * mb
-        return CostBreakdown(cash=_dec10(cash, d, h), impact=_dec10(impact_num, db, hb),
-                             fee=_dec10(fee, d, h) if fee else _ZERO, gas=_dec10(gas, d, h) if gas else _ZERO,
-                             latency=_dec10(latency, d, h) if latency else _ZERO,
-                             mev=_dec10(mev, d, h) if mev else _ZERO, total=_dec10(total_num, db, hb))
+        parts = self._last = (_dec10(cash, d, h), _dec10(impact_num, db, hb), _dec10(fee, d, h) if fee else _ZERO,
+                              _dec10(gas, d, h) if gas else _ZERO, _dec10(latency, d, h) if latency else _ZERO,
+                              _dec10(mev, d, h) if mev else _ZERO, _dec10(total_num, db, hb))
+        return CostBreakdown(cash=parts[0], impact=parts[1], fee=parts[2], gas=parts[3], latency=parts[4],
+                             mev=parts[5], total=parts[6])
 
     def take_leg(self, c: Curve, n: int) -> RouteLeg:
         """The IOC leg taking ``n`` grid units (> 0) on ``c``."""
@@ -279,19 +283,21 @@ class _Pricing:
         old = getcontext()
         setcontext(_EDGE)
         try:
-            take = self._take
-            legs = [take(curves[i], n) for i, n in allocation.items()]
+            legs: list[RouteLeg] = []
+            parts: list[_Parts] = []
+            for i, n in allocation.items():
+                legs.append(self._take(curves[i], n))
+                parts.append(self._last)  # the leg's cost terms, as its breakdown holds them
             setcontext(_CTX)
             cash = impact = fee = gas = latency = mev = total = _ZERO
-            for leg in legs:
-                k = leg.costs
-                cash = cash + k.cash
-                impact = impact + k.impact
-                fee = fee + k.fee
-                gas = gas + k.gas
-                latency = latency + k.latency
-                mev = mev + k.mev
-                total = total + k.total
+            for k in parts:
+                cash = cash + k[0]
+                impact = impact + k[1]
+                fee = fee + k[2]
+                gas = gas + k[3]
+                latency = latency + k[4]
+                mev = mev + k[5]
+                total = total + k[6]
         finally:
             setcontext(old)
         return legs, CostBreakdown(cash=cash, impact=impact, fee=fee, gas=gas, latency=latency, mev=mev, total=total)

@@ -77,8 +77,6 @@ class V3Path:
         "_cout",
         "_end",
         "_liq",
-        "_partial_in",
-        "_partial_out",
         "_sqrt",
         "_steps",
         "_tick",
@@ -116,8 +114,6 @@ class V3Path:
         self._end = False
         self._bal_in, self._bal_out = (pool.balance0, pool.balance1) if zero_for_one else \
             (pool.balance1, pool.balance0)
-        self._partial_in = _partial_in_zfo if zero_for_one else _partial_in_ofz
-        self._partial_out = _partial_out_zfo if zero_for_one else _partial_out_ofz
 
     def _extend(self) -> bool:
         """Append the next full step as the contract's loop would take it; False at the end."""
@@ -199,7 +195,13 @@ class V3Path:
         else:
             start, target, liq = self._steps[k]
             try:
-                step = (self._partial_in if exact_in else self._partial_out)(start, liq, amount - done, self.fee)
+                rest = amount - done  # direct calls: a compiled build calls them natively
+                if exact_in:
+                    step = _partial_in_zfo(start, liq, rest, self.fee) if self.zfo else \
+                        _partial_in_ofz(start, liq, rest, self.fee)
+                else:
+                    step = _partial_out_zfo(start, liq, rest, self.fee) if self.zfo else \
+                        _partial_out_ofz(start, liq, rest, self.fee)
             except ZeroDivisionError:  # defensive: the contract math would have reverted first
                 return None
             if step is None:
