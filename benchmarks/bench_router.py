@@ -239,8 +239,8 @@ def time_interleaved(n: int, seed0: int = 1_000, depth: float = 0.05) -> dict[st
 
 
 def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, depth: float = 1.0,
-                cold: bool = False, freeze_gc: bool = False, live: bool = False, decide_after_ns: int = 0
-                ) -> dict[str, float]:
+                cold: bool = False, freeze_gc: bool = False, live: bool = False, decide_after_ns: int = 0,
+                risk_age_step_ns: int = 0) -> dict[str, float]:
     """p50/p99 wall time of one ``SmartRouter.route`` call on the 5×50 + 3 AMM scenario (random Q
     and side). The timed region is exactly the ``route`` call; view construction is not timed.
 
@@ -256,8 +256,10 @@ def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, d
     data ages — and with them the latency-risk rates — differ from the precompute's; work keyed
     on them (the merged book steps) is then redone inside the decision.
     ``freeze_gc``: ``gc.freeze()`` after setup, as a latency-sensitive process would do.
+    ``risk_age_step_ns``: :attr:`RouterConfig.risk_age_step_ns` (ages rounded up for the risk model, so
+    a later decision whose ages round to the same steps reuses the precompute).
     """
-    router = SmartRouter(RouterConfig(compare_alternatives=compare_alternatives))
+    router = SmartRouter(RouterConfig(compare_alternatives=compare_alternatives, risk_age_step_ns=risk_age_step_ns))
     base = [scenario(seed0 + k, depth=depth) for k in range(20)]
     if cold or live:
         views = [fresh_copy(base[k % len(base)]) for k in range(n)]
@@ -268,9 +270,10 @@ def time_routes(n: int, seed0: int = 1_000, compare_alternatives: bool = True, d
                 router.route(intent(0, Decimal(25), side), view)
     if live:
         for k, view in enumerate(views):
+            if risk_age_step_ns:  # updates arrive at any time, not on the steps' boundaries
+                view = MarketView(view.now_ns + random.Random(k).randrange(risk_age_step_ns), view.sources)
             precompute(router, view)
-            if decide_after_ns:
-                views[k] = MarketView(view.now_ns + decide_after_ns, view.sources)
+            views[k] = MarketView(view.now_ns + decide_after_ns, view.sources)
     if freeze_gc:
         gc.collect()
         gc.freeze()
@@ -312,6 +315,9 @@ def main() -> None:
                                                   "decide_after_ns": 1_000_000}),
         ("live, thin books, decision 1 ms after the update",
          {"compare_alternatives": False, "depth": 0.05, "live": True, "decide_after_ns": 1_000_000}),
+        ("live, thin books, 1 ms after the update, risk ages in 5 ms steps",
+         {"compare_alternatives": False, "depth": 0.05, "live": True, "decide_after_ns": 1_000_000,
+          "risk_age_step_ns": 5_000_000}),
     ]
     print("| case | n | p50 µs | p99 µs | mean µs | p50/100µs | p99/500µs | max v3 ticks crossed |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

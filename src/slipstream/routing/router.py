@@ -54,6 +54,13 @@ class RouterConfig:
             pair maps to the intent's pair is eligible. The caller asserts they trade at par.
         book_slippage_bps: widen book legs' IOC limits by this much beyond the walked price, so a
             book that ticks while the order travels still fills (never beyond the intent's limit).
+        risk_age_step_ns: the latency/staleness risk and the staleness check take the data's age at
+            the end of the step of this length the decision time falls in (0: at the decision time
+            itself, the default).
+            The risk-dependent work of :meth:`SmartRouter.precompute` then serves every decision in
+            the same step, not only one at the precompute's exact time; the price is a risk term for
+            data up to one step older than they are (conservative) and a source declared stale up to
+            one step early. Routes report the actual ages and decision time.
     """
 
     max_venues: int | None = None
@@ -64,6 +71,7 @@ class RouterConfig:
     compare_alternatives: bool = True
     asset_aliases: Mapping[str, str] = field(default_factory=dict)
     book_slippage_bps: int = 0
+    risk_age_step_ns: int = 0
 
     def canonical(self, base: str, quote: str) -> tuple[str, str]:
         aliases = self.asset_aliases
@@ -72,7 +80,8 @@ class RouterConfig:
     def __post_init__(self) -> None:
         if self.max_venues is not None and self.max_venues < 1:
             raise ValidationError("max_venues must be >= 1")
-        if min(self.book_max_age_ns, self.amm_max_age_ns, self.exclusion_ns, self.passive_horizon_ns) < 0:
+        if min(self.book_max_age_ns, self.amm_max_age_ns, self.exclusion_ns, self.passive_horizon_ns,
+               self.risk_age_step_ns) < 0:
             raise ValidationError("ages and durations must be >= 0")
 
 
@@ -145,7 +154,11 @@ class SmartRouter:
             single, equal = ctx.alternatives(live, total, costs.total, routed, exact=mode == "take")
         used = {leg.venue for leg in legs}
         routed_q = ratio_dec(routed * units.grid.numerator, units.grid.denominator)  # == dec(routed × grid)
-        pairs = shared["statuses"]
+        if prep.actual_ages:
+            sources = tuple(SourceStatus(venue=v, kind=k, age_ns=a, used=v in used) for v, k, a in prep.statuses)
+        else:
+            pairs = cast("list[tuple[str, SourceStatus, SourceStatus]]", shared["statuses"])
+            sources = tuple(on if v in used else off for v, off, on in pairs)
         return Route(
             intent_id=intent.intent_id, parent_id=intent.parent_id, symbol=intent.symbol, side=intent.side,
             quantity=intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
@@ -153,7 +166,7 @@ class SmartRouter:
             mode=mode, reason=reason, decided_ts_ns=now, reference_mid=mid_dec, legs=tuple(legs),
             costs=costs, best_single_venue=single, equal_split=equal,
             excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
-            sources=tuple(on if v in used else off for v, off, on in pairs),  # type: ignore[attr-defined]
+            sources=sources,
             sets_solved=solution.sets_solved, sets_pruned=solution.sets_pruned,
         )
 
@@ -169,32 +182,49 @@ class SmartRouter:
             ValidationError: the intent's symbol is not BASE/QUOTE.
         """
         sources = view.sources
+        step = self.config.risk_age_step_ns
+        actual: list[int] | None = None
+        model: list[int] | None = None
+        when: object = view.now_ns
+        if step:  # the model's ages, at the decision time rounded up to the step, are what the curves depend on
+            now = view.now_ns
+            at = (now // step + 1) * step  # the end of the step the decision falls in
+            actual = [max(now - s.conditions.received_ts_ns, 0) for s in sources]
+            model = [max(at - s.conditions.received_ts_ns, 0) for s in sources]
+            when = at
         if intent.limit_price is None and not self._excluded and sources:
             memo = sources[0].memo
-            key = ("prepared", intent.side, intent.symbol, view.now_ns)
+            key = ("prepared", intent.side, intent.symbol, when)
             slot = memo.get(key)
             if slot is not None:
                 router, config, seen, base = cast("tuple[object, object, tuple[Source, ...], Prepared]", slot)
                 if router is self and config is self.config and len(seen) == len(sources) and all(
                         a is b for a, b in zip(seen, sources, strict=True)):
-                    return self._with_total(base, intent)
-            base = self._prepare(intent, view)
+                    return self._with_total(base, intent, view, actual)
+            base = self._prepare(intent, view, model)
             memo[key] = (self, self.config, sources, base)
-            return self._with_total(base, intent)
-        return self._prepare(intent, view)
+            return self._with_total(base, intent, view, actual)
+        prep = self._prepare(intent, view, model)
+        return prep if actual is None else self._with_total(prep, intent, view, actual)
 
     @staticmethod
-    def _with_total(base: Prepared, intent: ChildIntent) -> Prepared:
-        """``base`` (memoised, not to be mutated) for this intent's quantity."""
+    def _with_total(base: Prepared, intent: ChildIntent, view: MarketView, actual: list[int] | None = None
+                    ) -> Prepared:
+        """``base`` (memoised, not to be mutated) for this intent's quantity; with ``actual`` ages
+        (a risk age step is set), the statuses report those instead of the memoised ones."""
         total = _grid_units(intent.quantity, base.units.grid)
-        return Prepared(list(base.excluded), base.statuses, base.curves, base.units, total if base.curves else 0,
-                        base.memo)
+        statuses = base.statuses
+        if actual is not None:
+            statuses = [(v, k, a) for (v, k, _), a in zip(statuses, actual, strict=True)]
+        return Prepared(list(base.excluded), statuses, base.curves, base.units, total if base.curves else 0,
+                        base.memo, actual is not None)
 
-    def _prepare(self, intent: ChildIntent, view: MarketView) -> Prepared:
+    def _prepare(self, intent: ChildIntent, view: MarketView, model: list[int] | None = None) -> Prepared:
+        """``model``: the ages the risk and staleness use (default: the actual ones)."""
         pair = self.config.canonical(*pair_of(intent.symbol))
         now = view.now_ns
         ages = [max(now - s.conditions.received_ts_ns, 0) for s in view.sources]  # == view.age_ns(s)
-        eligible, excluded = self._eligible(intent, view, pair, ages)
+        eligible, excluded = self._eligible(intent, view, pair, ages if model is None else model)
         statuses = [(s.venue, "book" if isinstance(s, BookSource) else "amm", a)
                     for s, a in zip(view.sources, ages, strict=True)]
         if not eligible:
@@ -224,7 +254,8 @@ class SmartRouter:
         swap path (a step ends at an initialised tick or a bitmap word; 16 cover the benchmark's
         25 BTC swaps across six ranges — a longer swap extends the path lazily), the reference mid.
         (The prepared curves and merged book steps also depend on the data's age; they are reused
-        only by a decision at the same ``view.now_ns``.)
+        only by a decision at the same ``view.now_ns`` — or, with ``config.risk_age_step_ns``, by
+        every decision in the same step; precompute at the step the decisions will fall in.)
 
         Everything is memoised on the view's sources; routes give the same result without it.
 
@@ -320,6 +351,7 @@ class Prepared:
     units: Units
     total: int
     memo: dict[str, object] = field(default_factory=dict)  # per-snapshot results shared by decisions
+    actual_ages: bool = False  # statuses hold this decision's ages, not the memoised ones
 
 
 def _grid_units(quantity: Decimal, grid: Fraction) -> int:
