@@ -9,7 +9,7 @@ from decimal import Decimal
 from router_cases import intent, small_view
 
 from slipstream.model.enums import Side
-from slipstream.routing import RouterConfig, SmartRouter
+from slipstream.routing import MarketView, RouterConfig, SmartRouter
 
 
 def _json(router: SmartRouter, seed: int, qty: str, side: Side = Side.BUY, **kw: object) -> bytes:
@@ -69,3 +69,14 @@ def test_sides_do_not_share_prepared_curves() -> None:
     assert buy.curves is not sell.curves
     assert router.route(intent("1", Side.SELL), view).to_json() == SmartRouter().route(
         intent("1", Side.SELL), small_view(14)).to_json()
+
+
+def test_memo_keeps_one_prepared_slot_per_side_whatever_the_decision_times() -> None:
+    """A source that does not change for a while sees decisions at many times: memory stays bounded."""
+    view = small_view(14)
+    router = SmartRouter()
+    for dt in range(0, 50_000_000, 1_000_000):
+        for side in (Side.BUY, Side.SELL):
+            router.route(intent("0.3", side), MarketView(view.now_ns + dt, view.sources))
+    prepared = [k for k in view.sources[0].memo if isinstance(k, tuple) and k and k[0] == "prepared"]
+    assert len(prepared) == 2

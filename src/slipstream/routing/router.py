@@ -174,9 +174,9 @@ class SmartRouter:
         """Eligible sources as exact cost curves on one grid (what :meth:`route` optimises over).
 
         Without a limit price and with no venue excluded, the result depends only on the snapshot,
-        the side and the decision time: it is memoised on the snapshot, so the work done by
-        :meth:`precompute` at the market-data update serves the decision (the curves are read-only
-        to the optimiser; a limit price gets fresh curves).
+        the side and the decision time: it is memoised on the snapshot (the last decision time per
+        side), so the work done by :meth:`precompute` at the market-data update serves the decision
+        (the curves are read-only to the optimiser; a limit price gets fresh curves).
 
         Raises:
             ValidationError: the intent's symbol is not BASE/QUOTE.
@@ -194,15 +194,16 @@ class SmartRouter:
             when = at
         if intent.limit_price is None and not self._excluded and sources:
             memo = sources[0].memo
-            key = ("prepared", intent.side, intent.symbol, when)
+            key = ("prepared", intent.side, intent.symbol)  # one slot per side: memory stays bounded
             slot = memo.get(key)
             if slot is not None:
-                router, config, seen, base = cast("tuple[object, object, tuple[Source, ...], Prepared]", slot)
-                if router is self and config is self.config and len(seen) == len(sources) and all(
-                        a is b for a, b in zip(seen, sources, strict=True)):
+                got_when, router, config, seen, base = cast(
+                    "tuple[object, object, object, tuple[Source, ...], Prepared]", slot)
+                if got_when == when and router is self and config is self.config and len(seen) == len(sources) \
+                        and all(a is b for a, b in zip(seen, sources, strict=True)):
                     return self._with_total(base, intent, view, actual)
             base = self._prepare(intent, view, model)
-            memo[key] = (self, self.config, sources, base)
+            memo[key] = (when, self, self.config, sources, base)
             return self._with_total(base, intent, view, actual)
         prep = self._prepare(intent, view, model)
         return prep if actual is None else self._with_total(prep, intent, view, actual)
