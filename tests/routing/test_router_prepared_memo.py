@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from router_cases import intent, small_view
 
+import bench_router
 from slipstream.model.enums import Side
 from slipstream.routing import MarketView, RouterConfig, SmartRouter
 
@@ -80,3 +83,20 @@ def test_memo_keeps_one_prepared_slot_per_side_whatever_the_decision_times() -> 
             router.route(intent("0.3", side), MarketView(view.now_ns + dt, view.sources))
     prepared = [k for k in view.sources[0].memo if isinstance(k, tuple) and k and k[0] == "prepared"]
     assert len(prepared) == 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.05, 1.0]), st.sampled_from([Side.BUY, Side.SELL]))
+def test_warm_precompute_changes_no_route(seed: int, depth: float, side: Side) -> None:
+    """The precompute's probe decisions (``warm``) only fill caches: the same routes as without them
+    and as without any precompute."""
+    base = bench_router.scenario(seed, depth=depth)
+    it = bench_router.intent(seed, side=side)
+    routes = []
+    for warm in (True, False, None):
+        view = bench_router.fresh_copy(base)
+        router = SmartRouter(RouterConfig(compare_alternatives=True))
+        if warm is not None:
+            router.precompute(view, "BTC/USDT", warm=warm)
+        routes.append(router.route(it, view).to_json())
+    assert routes[0] == routes[1] == routes[2]

@@ -248,7 +248,7 @@ class SmartRouter:
             c.index = k
         return Prepared(excluded, statuses, live, units, total)
 
-    def precompute(self, view: MarketView, symbol: str, v3_steps: int = 16) -> None:
+    def precompute(self, view: MarketView, symbol: str, v3_steps: int = 16, warm: bool = True) -> None:
         """Do a snapshot's decision-independent work now — on the market-data update, not in the
         next :meth:`route`: conversion factors and prefix arrays per side, the books' merge
         layout and water-filling table, pool shapes, the first ``v3_steps`` steps of each v3 pool's
@@ -258,11 +258,17 @@ class SmartRouter:
         only by a decision at the same ``view.now_ns`` — or, with ``config.risk_age_step_ns``, by
         every decision in the same step; precompute at the step the decisions will fall in.)
 
+        With ``warm`` (default) it ends with one decision per side for one grid unit, discarded:
+        the decision's code and the snapshot's hot data are then in the CPU caches when an order
+        arrives (measured: a decision right after the update takes about a quarter less time; the
+        precompute about 0.2 ms more).
+
         Everything is memoised on the view's sources; routes give the same result without it.
 
         Raises:
             ValidationError: ``symbol`` is not BASE/QUOTE.
         """
+        probes: list[ChildIntent] = []
         for side in (Side.BUY, Side.SELL):
             probe = ChildIntent(intent_id="precompute", parent_id="precompute", symbol=symbol, side=side,
                                 quantity=Decimal(1))
@@ -274,6 +280,11 @@ class SmartRouter:
             for c in prep.curves:
                 if isinstance(c, AmmCurve) and isinstance(c.source.pool, UniswapV3Pool):
                     c.v3_path().extend(v3_steps)
+            if warm:
+                probes.append(ChildIntent(intent_id="precompute", parent_id="precompute", symbol=symbol, side=side,
+                                          quantity=dec(prep.units.grid)))
+        for probe in probes:  # last, so that nothing evicts what they touched
+            self.route(probe, view)
 
     def reroute(self, route: Route, view: MarketView, fills_short: Mapping[str, int] | None = None,
                 failed: Iterable[str] = ()) -> Route:
