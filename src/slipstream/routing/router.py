@@ -165,7 +165,7 @@ class SmartRouter:
             routed_quantity=routed_q, unfilled_quantity=intent.quantity - routed_q,
             mode=mode, reason=reason, decided_ts_ns=now, reference_mid=mid_dec, legs=tuple(legs),
             costs=costs, best_single_venue=single, equal_split=equal,
-            excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
+            excluded=_by_venue(excluded),
             sources=sources,
             sets_solved=solution.sets_solved, sets_pruned=solution.sets_pruned,
         )
@@ -382,8 +382,22 @@ def _share(prep: Prepared) -> tuple[Fraction, Decimal]:
     return got
 
 
+_REASONS: dict[tuple[int, int], str] = {}
+
+
 def _take_reason(n_legs: int, sets: int) -> str:
-    return f"take: IOC at computed limits on {n_legs} venue(s); {sets} venue set(s) solved exactly"
+    """The take explanation (a handful of distinct strings: built once each)."""
+    got = _REASONS.get((n_legs, sets))
+    if got is None:
+        if len(_REASONS) >= 1024:
+            _REASONS.clear()
+        got = _REASONS[n_legs, sets] = \
+            f"take: IOC at computed limits on {n_legs} venue(s); {sets} venue set(s) solved exactly"
+    return got
+
+
+def _by_venue(excluded: list[Exclusion]) -> tuple[Exclusion, ...]:
+    return tuple(sorted(excluded, key=lambda e: e.venue)) if excluded else ()
 
 
 def _intent_of(route: Route, quantity: Decimal) -> ChildIntent:
@@ -449,6 +463,6 @@ def _empty_route(intent: ChildIntent, now: int, excluded: list[Exclusion], statu
         quantity=Decimal(0) if zero else intent.quantity, urgency=intent.urgency, limit_price=intent.limit_price,
         routed_quantity=Decimal(0), unfilled_quantity=Decimal(0) if zero else intent.quantity, mode="take",
         reason=reason, decided_ts_ns=now, reference_mid=Decimal(0), legs=(), costs=ZERO_COSTS,
-        best_single_venue=None, equal_split=None, excluded=tuple(sorted(excluded, key=lambda e: e.venue)),
+        best_single_venue=None, equal_split=None, excluded=_by_venue(excluded),
         sources=tuple(SourceStatus(venue=v, kind=k, age_ns=a, used=False) for v, k, a in statuses),
     )
