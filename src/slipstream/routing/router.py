@@ -54,13 +54,13 @@ class RouterConfig:
             pair maps to the intent's pair is eligible. The caller asserts they trade at par.
         book_slippage_bps: widen book legs' IOC limits by this much beyond the walked price, so a
             book that ticks while the order travels still fills (never beyond the intent's limit).
-        risk_age_step_ns: the latency/staleness risk and the staleness check take the data's age at
-            the end of the step of this length the decision time falls in (0: at the decision time
-            itself, the default).
-            The risk-dependent work of :meth:`SmartRouter.precompute` then serves every decision in
-            the same step, not only one at the precompute's exact time; the price is a risk term for
-            data up to one step older than they are (conservative) and a source declared stale up to
-            one step early. Routes report the actual ages and decision time.
+        risk_age_step_ns: time is cut into steps of this length; the latency/staleness risk and the
+            staleness check take the data's age at the end of the decision's step (0, the default:
+            at the decision time itself). The risk-dependent work of :meth:`SmartRouter.precompute`
+            then serves every decision in the same step, not only one at the precompute's exact
+            time; the price is a risk term for data up to one step older than they are
+            (conservative) and a source declared stale up to one step early. Routes report the
+            actual ages and decision time.
     """
 
     max_venues: int | None = None
@@ -201,16 +201,15 @@ class SmartRouter:
                     "tuple[object, object, object, tuple[Source, ...], Prepared]", slot)
                 if got_when == when and router is self and config is self.config and len(seen) == len(sources) \
                         and all(a is b for a, b in zip(seen, sources, strict=True)):
-                    return self._with_total(base, intent, view, actual)
+                    return self._with_total(base, intent, actual)
             base = self._prepare(intent, view, model)
             memo[key] = (when, self, self.config, sources, base)
-            return self._with_total(base, intent, view, actual)
+            return self._with_total(base, intent, actual)
         prep = self._prepare(intent, view, model)
-        return prep if actual is None else self._with_total(prep, intent, view, actual)
+        return prep if actual is None else self._with_total(prep, intent, actual)
 
     @staticmethod
-    def _with_total(base: Prepared, intent: ChildIntent, view: MarketView, actual: list[int] | None = None
-                    ) -> Prepared:
+    def _with_total(base: Prepared, intent: ChildIntent, actual: list[int] | None = None) -> Prepared:
         """``base`` (memoised, not to be mutated) for this intent's quantity; with ``actual`` ages
         (a risk age step is set), the statuses report those instead of the memoised ones."""
         total = _grid_units(intent.quantity, base.units.grid)
