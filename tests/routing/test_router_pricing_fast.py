@@ -205,20 +205,20 @@ def test_take_legs_equal_the_reference_on_real_curves(seed: int, amm: str, side:
     assert _fast_legs(p, curves, allocation) == want
 
 
-def test_take_leg_and_breakdown_equal_take_legs() -> None:
+def test_legs_priced_one_by_one_equal_take_legs() -> None:
     view = small_view(7, "v3")
     prep = SmartRouter().prepare(intent("2"), view)
     allocation = {i: c.lo for i, c in enumerate(prep.curves)}
     p = _Pricing(Side.BUY, prep.units, Fraction(7_000_000, 1))
     legs, costs = _fresh(p).take_legs(prep.curves, allocation)
-    one = [p.take_leg(prep.curves[i], n) for i, n in allocation.items()]
+    singles = [_fresh(p).take_legs(prep.curves, {i: n}) for i, n in allocation.items()]
+    one = [got[0][0] for got in singles]
     assert msgspec.json.encode(one) == msgspec.json.encode(legs)
+    assert [got[1] for got in singles] == [leg.costs for leg in legs]  # one leg: its own costs
     total = ZERO_COSTS
     for leg in one:
         total = total + leg.costs
     assert total == costs
-    q = prep.curves[0].quote(allocation[0])
-    assert _fresh(p).breakdown(q, prep.curves[0].fixed) == legs[0].costs
     assert _fresh(p).take_legs(prep.curves, {}) == ([], ZERO_COSTS)
 
 

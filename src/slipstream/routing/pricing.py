@@ -240,16 +240,9 @@ class _Pricing:
         m, d, h = self._qty
         return _dec10(n * m, d, h)
 
-    def breakdown(self, q: LegQuote, fixed: int) -> CostBreakdown:
-        """A take leg's cost terms in quote (adds its exact total to :attr:`taken_num`)."""
-        old = getcontext()
-        setcontext(_EDGE)
-        try:
-            return self._breakdown(q, fixed)
-        finally:
-            setcontext(old)
-
     def _breakdown(self, q: LegQuote, fixed: int) -> CostBreakdown:
+        """A take leg's cost terms in quote (adds its exact total to :attr:`taken_num`); only while
+        :data:`_EDGE` is current."""
         n, cash, notional, fee, gas, latency, mev = q[:7]  # (field order pinned by a test)
         gas += fixed
         impact_num = notional * self._b_signed - self._a_signed * n  # over b_mid
@@ -265,15 +258,6 @@ class _Pricing:
                               _dec10(mev, d, h) if mev else _ZERO, _dec10(total_num, db, hb))
         return CostBreakdown(cash=parts[0], impact=parts[1], fee=parts[2], gas=parts[3], latency=parts[4],
                              mev=parts[5], total=parts[6])
-
-    def take_leg(self, c: Curve, n: int) -> RouteLeg:
-        """The IOC leg taking ``n`` grid units (> 0) on ``c``."""
-        old = getcontext()
-        setcontext(_EDGE)
-        try:
-            return self._take(c, n)
-        finally:
-            setcontext(old)
 
     def take_legs(self, curves: list[Curve], allocation: dict[int, int]) -> tuple[list[RouteLeg], CostBreakdown]:
         """The take legs of ``allocation`` (curve index → grid units) in its order, and their summed
